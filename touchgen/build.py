@@ -1,0 +1,132 @@
+"""A build: check and render everything in memory, then put only changed files in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Settings
+from .content import Content, ContentErrors, load_content
+from .errors import BuildErrors, TouchgenError
+
+OUTPUT_DIR = "output"
+MANAGED = ("site",)
+
+
+def current_time() -> dt.datetime:
+    """'Now': SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError):
+            raise TouchgenError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from None
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Everything a build would write, under output/, with what was counted on the way."""
+
+    files: dict[str, bytes]
+    posts: int
+    pages: int
+    feeds: int
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: int
+    unchanged: int
+    removed: int
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    rendered: Rendered
+    written: WriteResult
+    seconds: float
+
+
+def render(settings: Settings, drafts: bool = False, future: bool = False,
+           now: dt.datetime | None = None) -> Rendered:
+    """Validate all content and render every output file; raise BuildErrors listing every problem."""
+    from .feeds import render_feeds
+    from .site import make_entries, render_site
+    from .theme import Theme
+
+    now = now or current_time()
+    try:
+        content: Content = load_content(settings)
+    except ContentErrors as exc:
+        raise BuildErrors(exc.errors) from None
+    site = make_entries(settings, content, now, drafts, future)
+    theme = Theme(settings.root)
+    files = {f"site/{path}": data for path, data in render_site(site, theme).items()}
+    files.update({f"site/{path}": data for path, data in render_feeds(site, now).items()})
+    return Rendered(files, len(site.posts), len(site.pages), 2,
+                    settings.warnings + content.warnings)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def _make_parent(path: Path, top: Path) -> None:
+    """Create path's parent folders, replacing any file that stands where a folder must be."""
+    for parent in reversed(path.relative_to(top).parents):
+        folder = top / parent
+        if folder.exists() and not folder.is_dir():
+            folder.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> WriteResult:
+    """Make the managed folders under `out` hold exactly `files`; rewrite only what changed."""
+    if clean:
+        for name in MANAGED:
+            _remove(out / name)
+    written = unchanged = removed = 0
+    for rel, data in sorted(files.items()):
+        dest = out / rel
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        elif dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
+            unchanged += 1
+            continue
+        _make_parent(dest, out)
+        temporary = dest.with_name(f".{dest.name}.touchgen-tmp")
+        temporary.write_bytes(data)
+        os.replace(temporary, dest)
+        written += 1
+    wanted = {out / rel for rel in files}
+    for name in MANAGED:
+        top = out / name
+        if not top.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+            folder = Path(dirpath)
+            for filename in filenames:
+                path = folder / filename
+                if path not in wanted:
+                    path.unlink()
+                    removed += 1
+            if folder != top and not any(folder.iterdir()):
+                folder.rmdir()
+    return WriteResult(written, unchanged, removed)
+
+
+def build(settings: Settings, drafts: bool = False, future: bool = False, clean: bool = False) -> BuildResult:
+    """Render everything, then write output/; nothing is written when anything is wrong."""
+    started = time.perf_counter()
+    rendered = render(settings, drafts, future)
+    result = write_output(settings.root / OUTPUT_DIR, rendered.files, clean)
+    return BuildResult(rendered, result, time.perf_counter() - started)

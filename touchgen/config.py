@@ -1,0 +1,214 @@
+"""touchgen.toml: read, check every key's type, fill in defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ConfigError
+
+CONFIG_FILE = "touchgen.toml"
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    title: str = "Monday Inspiration"
+    url: str = "https://example.com"
+    author: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    publish_weekday: str = "monday"
+    posts_per_page: int = 10
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    from_: str = ""
+    reply_to: str = ""
+    author_addresses: list[str] = field(default_factory=list)
+    booking_url: str = ""
+    prefill_email: bool = False
+    unsubscribe_email: str = ""
+    unsubscribe_url: str = ""
+    list_id: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = "127.0.0.1"
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = "TOUCHGEN_SMTP_PASSWORD"
+    rate_per_minute: int = 0
+
+
+@dataclass(frozen=True)
+class TouchesSettings:
+    yearly_target: int = 260
+    working_days: list[str] = field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    holidays: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StagesSettings:
+    relationship_min_days: int = 3
+    relationship_min_span_days: int = 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    site: SiteSettings
+    newsletter: NewsletterSettings
+    smtp: SmtpSettings
+    touches: TouchesSettings
+    stages: StagesSettings
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def base_path(self) -> str:
+        """The path part of site.url, always ending in '/': links are made under it."""
+        path = urlsplit(self.site.url).path
+        return path.rstrip("/") + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.site.timezone)
+
+    @property
+    def publish_weekday_index(self) -> int:
+        return WEEKDAYS.index(self.site.publish_weekday)
+
+    def absolute(self, path: str) -> str:
+        """The absolute URL of a site path such as 'posts/x/'."""
+        return self.site.url.rstrip("/") + "/" + path.lstrip("/")
+
+
+SECTIONS: dict[str, type] = {
+    "site": SiteSettings,
+    "newsletter": NewsletterSettings,
+    "smtp": SmtpSettings,
+    "touches": TouchesSettings,
+    "stages": StagesSettings,
+}
+
+TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list of strings"}
+
+
+def _key_line(text: str, section: str, key: str | None = None) -> int | None:
+    """The line of [section] (or of key inside it) in the TOML text, for error messages."""
+    current = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]", line)
+        if header:
+            current = header.group(1)
+            if key is None and current == section:
+                return number
+            continue
+        if current == section and key is not None and re.match(rf'^"?{re.escape(key)}"?\s*=', line):
+            return number
+    return None
+
+
+def _type_of(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _section(path: Path, text: str, name: str, raw: object, cls: type, warnings: list[str]) -> object:
+    if not isinstance(raw, dict):
+        raise ConfigError(path, _key_line(text, name), f"[{name}] must be a table, not {_type_of(raw)}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name.rstrip("_"): f.name for f in dataclasses.fields(cls)}
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        line = _key_line(text, name, key)
+        if key not in known:
+            where = f"{path}:{line}" if line else str(path)
+            warnings.append(f"{where}: warning: unknown setting '{key}' in [{name}] (known: {', '.join(sorted(known))})")
+            continue
+        expected = hints[known[key]]
+        origin = typing.get_origin(expected) or expected
+        ok = isinstance(value, origin) and not (origin is int and isinstance(value, bool))
+        if ok and origin is list:
+            ok = all(isinstance(item, str) for item in value)
+        if not ok:
+            raise ConfigError(
+                path, line,
+                f"[{name}] {key} must be {TYPE_NAMES[origin]}, not {_type_of(value)} ({value!r})",
+            )
+        values[known[key]] = value
+    return cls(**values)
+
+
+def _check_values(path: Path, text: str, settings: Settings) -> None:
+    site = settings.site
+
+    def fail(section: str, key: str, message: str) -> typing.NoReturn:
+        raise ConfigError(path, _key_line(text, section, key), f"[{section}] {key} {message}")
+
+    parts = urlsplit(site.url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        fail("site", "url", f"must be an absolute http(s) URL such as https://example.com, not {site.url!r}")
+    try:
+        ZoneInfo(site.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("site", "timezone", f"{site.timezone!r} is not a known time zone (use a name such as Europe/Amsterdam or UTC)")
+    if site.publish_weekday not in WEEKDAYS:
+        fail("site", "publish_weekday", f"must be a day name such as monday, not {site.publish_weekday!r}")
+    if site.posts_per_page < 1:
+        fail("site", "posts_per_page", f"must be 1 or more, not {site.posts_per_page}")
+    if settings.smtp.security not in ("starttls", "ssl", "none"):
+        fail("smtp", "security", f"must be starttls, ssl or none, not {settings.smtp.security!r}")
+
+
+def load_settings(root: Path) -> Settings:
+    """Read root/touchgen.toml; raise ConfigError naming the line of the first problem."""
+    path = root / CONFIG_FILE
+    shown = Path(CONFIG_FILE)
+    if not path.is_file():
+        raise ConfigError(shown, None, f"not found in {root} (run 'touchgen init' to create a site, or pass --site DIR)")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(shown, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(match.group(1)) if match else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) if match else str(exc)
+        raise ConfigError(shown, line, f"invalid TOML: {reason} (check quotes, brackets and '=' on this line)") from None
+    warnings: list[str] = []
+    sections: dict[str, object] = {}
+    for name, value in data.items():
+        if name not in SECTIONS:
+            line = _key_line(text, name)
+            where = f"{shown}:{line}" if line else str(shown)
+            warnings.append(f"{where}: warning: unknown section [{name}] (known: {', '.join(SECTIONS)})")
+            continue
+        sections[name] = _section(shown, text, name, value, SECTIONS[name], warnings)
+    for name, cls in SECTIONS.items():
+        sections.setdefault(name, cls())
+    settings = Settings(root=root, warnings=tuple(warnings), **sections)  # type: ignore[arg-type]
+    _check_values(shown, text, settings)
+    return settings

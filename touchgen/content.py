@@ -1,0 +1,243 @@
+"""Posts and pages: read, validate front matter, collect every problem at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .config import WEEKDAYS, Settings
+from .errors import DuplicateSlugError, FrontMatterError, TouchgenError
+
+POSTS_DIR = Path("content/posts")
+PAGES_DIR = Path("content/pages")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATED_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+POST_KEYS = ("title", "date", "summary", "tags", "slug", "draft")
+PAGE_KEYS = ("title", "summary", "slug", "draft", "date")
+# Site paths a page slug would collide with.
+RESERVED_SLUGS = {"posts", "tags", "page", "archive", "static", "feed-xml", "atom-xml", "sitemap-xml"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post or a page as written: validated front matter plus the markdown body."""
+
+    kind: str  # "post" or "page"
+    source: str  # path relative to the site, for messages
+    title: str
+    slug: str
+    date: dt.datetime | None
+    summary: str | None
+    tags: tuple[str, ...]
+    draft: bool
+    body: str
+    body_line: int  # the line the markdown body starts on
+
+    @property
+    def url_path(self) -> str:
+        return f"posts/{self.slug}/" if self.kind == "post" else f"{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Content:
+    posts: tuple[Document, ...]  # every post, newest first, drafts and scheduled included
+    pages: tuple[Document, ...]
+    warnings: tuple[str, ...]
+
+    def published_posts(self, now: dt.datetime, drafts: bool = False, future: bool = False) -> list[Document]:
+        """The posts to publish at `now`, newest first."""
+        return [
+            post for post in self.posts
+            if (drafts or not post.draft) and (future or post.date is None or post.date <= now)
+        ]
+
+    def published_pages(self, drafts: bool = False) -> list[Document]:
+        return [page for page in self.pages if drafts or not page.draft]
+
+
+def slugify(text: str) -> str:
+    """'Start before you need it!' -> 'start-before-you-need-it'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so touchgen checks them with a located message."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_date(value: str, zone: dt.tzinfo) -> dt.datetime:
+    """YYYY-MM-DD (midnight in `zone`) or an ISO 8601 datetime; raise ValueError otherwise."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        day = dt.date.fromisoformat(value)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=zone)
+    if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", value):
+        raise ValueError(value)
+    moment = dt.datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def _decode(path: Path, shown: str) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FrontMatterError(
+            shown, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        ) from None
+
+
+def _split_front_matter(text: str, shown: str) -> tuple[str, int]:
+    """Return the YAML text and the line the body starts on."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise FrontMatterError(shown, 1, "does not start with front matter (begin the file with a '---' line, then title: and date:)")
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() == "---":
+            return "".join(lines[1:index]), index + 2
+    raise FrontMatterError(shown, 1, "front matter is not closed (add a '---' line after it)")
+
+
+def _line_of(yaml_text: str, key: str) -> int:
+    """The file line of `key:` in the front matter (line 1 is the opening '---')."""
+    for number, line in enumerate(yaml_text.splitlines(), start=2):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return number
+    return 1
+
+
+def read_document(root: Path, path: Path, kind: str, settings: Settings, warnings: list[str]) -> Document:
+    """Read one post or page; raise FrontMatterError at the first problem in it."""
+    shown = path.relative_to(root).as_posix()
+    text = _decode(path, shown)
+    yaml_text, body_line = _split_front_matter(text, shown)
+    try:
+        meta = yaml.load(yaml_text, Loader=_Loader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise FrontMatterError(shown, line, f"front matter is not valid YAML: {problem} (check the quoting and indentation)") from None
+    if not isinstance(meta, dict):
+        raise FrontMatterError(shown, 2, "front matter must be 'key: value' lines (such as title: My post)")
+
+    known = POST_KEYS if kind == "post" else PAGE_KEYS
+    for key in meta:
+        if key not in known:
+            warnings.append(f"{shown}:{_line_of(yaml_text, str(key))}: warning: unknown front matter key '{key}' (known: {', '.join(known)})")
+
+    def fail(key: str, message: str) -> FrontMatterError:
+        return FrontMatterError(shown, _line_of(yaml_text, key), message)
+
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise FrontMatterError(shown, 1, "front matter has no title (add a line such as: title: My post)")
+    if not isinstance(title, str):
+        title = str(title)
+    if "\n" in title.strip() or "\r" in title:
+        raise fail("title", "title must be one line of text (remove the line break)")
+    title = title.strip()
+
+    date = None
+    raw_date = meta.get("date")
+    if kind == "post" and raw_date is None:
+        raise FrontMatterError(shown, 1, "front matter has no date (add a line such as: date: 2026-11-23)")
+    if raw_date is not None:
+        try:
+            date = parse_date(str(raw_date), settings.zone)
+        except ValueError:
+            raise fail("date", f"date '{raw_date}' is not a valid date (use YYYY-MM-DD)") from None
+
+    summary = meta.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise fail("summary", "summary must be text")
+    summary = " ".join(summary.split()) if summary else None
+
+    tags = meta.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tags]
+    if not isinstance(tags, list) or not all(isinstance(tag, (str, int)) for tag in tags):
+        raise fail("tags", "tags must be a list of words, such as: tags: [relationships, habits]")
+    tags = [str(tag).strip() for tag in tags]
+    for tag in tags:
+        if not slugify(tag):
+            raise fail("tags", f"tag '{tag}' has no letters or digits to make a page name from")
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise fail("draft", f"draft must be true or false, not '{draft}'")
+
+    if "slug" in meta:
+        slug = str(meta["slug"])
+        if not SLUG_RE.match(slug):
+            raise fail("slug", f"slug '{slug}' may only contain a-z, 0-9 and single hyphens (such as: my-post)")
+    else:
+        stem = path.stem
+        dated = DATED_NAME_RE.match(stem)
+        slug = dated.group(2) if kind == "post" and dated else stem
+        if not SLUG_RE.match(slug):
+            raise FrontMatterError(
+                shown, 1,
+                f"file name gives the slug '{slug}', which may only contain a-z, 0-9 and single hyphens "
+                "(rename the file or add a line such as: slug: my-post)",
+            )
+    if kind == "page" and slug in RESERVED_SLUGS:
+        raise fail("slug", f"slug '{slug}' is used by the site itself (choose another, such as about-{slug})")
+
+    if kind == "post" and date is not None and date.weekday() != settings.publish_weekday_index:
+        warnings.append(
+            f"{shown}:{_line_of(yaml_text, 'date')}: warning: date {date.date()} is a "
+            f"{WEEKDAYS[date.weekday()].capitalize()}, not a {settings.site.publish_weekday.capitalize()} (publish_weekday)"
+        )
+
+    body = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[body_line - 1:])
+    return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line)
+
+
+def _markdown_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.glob("*.md") if path.is_file()) if folder.is_dir() else []
+
+
+def load_content(settings: Settings) -> Content:
+    """Read every post and page; raise BuildErrors-ready list via ContentErrors when any is bad."""
+    root = settings.root
+    warnings: list[str] = []
+    errors: list[TouchgenError] = []
+    documents: list[Document] = []
+    for folder, kind in ((POSTS_DIR, "post"), (PAGES_DIR, "page")):
+        for path in _markdown_files(root / folder):
+            try:
+                documents.append(read_document(root, path, kind, settings, warnings))
+            except TouchgenError as exc:
+                errors.append(exc)
+    by_slug: dict[str, list[str]] = {}
+    for doc in documents:
+        by_slug.setdefault(doc.slug, []).append(doc.source)
+    for slug, sources in by_slug.items():
+        if len(sources) > 1:
+            errors.append(DuplicateSlugError(slug, sources))
+    if errors:
+        raise ContentErrors(errors, warnings)
+    posts = sorted((d for d in documents if d.kind == "post"), key=lambda d: (d.date, d.slug), reverse=True)
+    pages = sorted((d for d in documents if d.kind == "page"), key=lambda d: d.slug)
+    return Content(tuple(posts), tuple(pages), tuple(warnings))
+
+
+class ContentErrors(TouchgenError):
+    """Every bad post and page, with the warnings seen on the way."""
+
+    def __init__(self, errors: list[TouchgenError], warnings: list[str]) -> None:
+        self.errors = errors
+        self.warnings = warnings
+        super().__init__("; ".join(str(e) for e in errors))

@@ -1,0 +1,44 @@
+"""Markdown to HTML (Python-Markdown with Pygments), plus the text a page needs about itself."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+
+import markdown
+
+EXTENSIONS = ["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty", "sane_lists"]
+EXTENSION_CONFIGS = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {"permalink": False},
+    "smarty": {"smart_angled_quotes": False},
+}
+WORDS_PER_MINUTE = 200
+
+
+class Renderer:
+    """One Markdown instance reused for every document (reset between them)."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+
+    def render(self, text: str) -> str:
+        self._md.reset()
+        return self._md.convert(text)
+
+
+def plain_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    without_tags = re.sub(r"<[^>]+>", " ", fragment)
+    return " ".join(html.unescape(without_tags).split())
+
+
+def first_paragraph(body_html: str) -> str:
+    match = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    return plain_text(match.group(1)) if match else ""
+
+
+def reading_minutes(body_html: str) -> int:
+    words = len(plain_text(body_html).split())
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))

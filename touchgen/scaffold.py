@@ -1,0 +1,86 @@
+"""New sites and new posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from .config import CONFIG_FILE, Settings
+from .content import POSTS_DIR, slugify
+from .errors import TouchgenError
+from .theme import DEFAULT_THEME
+
+SKELETON = Path(__file__).parent / "skeleton"
+
+
+def publish_day_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def publish_day_on_or_before(day: dt.date, weekday: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def init_site(target: Path, today: dt.date) -> list[Path]:
+    """Create a site in `target` (missing or empty): settings, a sample post and page, the templates."""
+    if target.exists() and not target.is_dir():
+        raise TouchgenError(f"{target}: is a file, not a folder (choose a folder name for the new site)")
+    if target.is_dir() and any(target.iterdir()):
+        raise TouchgenError(f"{target}: folder is not empty (choose a new or empty folder; nothing was created)")
+    monday = publish_day_on_or_before(today, 0)
+    created: list[Path] = []
+    staging = target.with_name(f".{target.name}.touchgen-init")
+    if staging.exists():
+        shutil.rmtree(staging)
+    shutil.copytree(SKELETON, staging)
+    shutil.copytree(DEFAULT_THEME, staging / "templates")
+    sample = staging / POSTS_DIR / "sample-post.md"
+    dated = sample.with_name(f"{monday.isoformat()}-welcome.md")
+    sample.rename(dated)
+    dated.write_text(dated.read_text(encoding="utf-8").replace("DATE", monday.isoformat()), encoding="utf-8")
+    (staging / "gitignore").rename(staging / ".gitignore")
+    created = sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
+    if target.is_dir():
+        target.rmdir()
+    staging.rename(target)
+    return created
+
+
+def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date) -> Path:
+    """Write content/posts/<date>-<slug>.md as a draft; refuse to overwrite anything."""
+    title = title.strip()
+    if not title or "\n" in title or "\r" in title:
+        raise TouchgenError("the title must be one line of text, such as: touchgen new \"Start before you need it\"")
+    slug = slugify(title)
+    if not slug:
+        raise TouchgenError(f"the title {title!r} has no letters or digits to make a slug from (use another title)")
+    folder = settings.root / POSTS_DIR
+    existing = {path.name[:10] for path in folder.glob("*.md")} if folder.is_dir() else set()
+    if day is None:
+        day = publish_day_on_or_after(today, settings.publish_weekday_index)
+        while day.isoformat() in existing:
+            day += dt.timedelta(days=7)
+    path = folder / f"{day.isoformat()}-{slug}.md"
+    shown = path.relative_to(settings.root)
+    if path.exists():
+        raise TouchgenError(f"{shown}: already exists (nothing was written; choose another title or --date)")
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (
+        "---\n"
+        f"title: {json.dumps(title, ensure_ascii=False)}\n"
+        f"date: {day.isoformat()}\n"
+        "summary: \"\"\n"
+        "tags: []\n"
+        "draft: true\n"
+        "---\n\n"
+        "Write your post here. Set draft: false when it is ready.\n"
+    )
+    with path.open("x", encoding="utf-8") as handle:
+        handle.write(text)
+    return shown
+
+
+def config_exists(root: Path) -> bool:
+    return (root / CONFIG_FILE).is_file()

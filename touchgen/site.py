@@ -1,0 +1,173 @@
+"""The website: every page of output/site rendered in memory, as {relative path: bytes}."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+from . import __version__
+from .config import Settings
+from .content import Content, Document, slugify
+from .links import booking_link, reply_link
+from .markup import Renderer, first_paragraph, reading_minutes
+from .theme import Theme
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December"]
+
+
+def display_date(moment: dt.datetime) -> str:
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A post or page ready for templates and feeds."""
+
+    doc: Document
+    title: str
+    slug: str
+    url: str  # site-absolute path, such as /posts/slug/
+    canonical: str
+    date: dt.datetime | None
+    summary: str
+    tags: tuple[Tag, ...]
+    body: Markup
+    reading_minutes: int
+    reply_link: str
+    booking_link: str
+
+    @property
+    def date_display(self) -> str:
+        return display_date(self.date) if self.date else ""
+
+    @property
+    def date_iso(self) -> str:
+        return self.date.isoformat() if self.date else ""
+
+
+@dataclass
+class Site:
+    """What a build publishes; the site pages and the feeds are made from it."""
+
+    settings: Settings
+    posts: list[Entry]
+    pages: list[Entry]
+    tags: dict[str, list[Entry]] = field(default_factory=dict)
+    tag_names: dict[str, str] = field(default_factory=dict)
+
+
+def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool) -> Site:
+    """Render the markdown of every published post and page once."""
+    renderer = Renderer()
+    base = settings.base_path
+
+    def entry(doc: Document) -> Entry:
+        body = renderer.render(doc.body)
+        tags = tuple(Tag(name, slugify(name), f"{base}tags/{slugify(name)}/") for name in doc.tags)
+        return Entry(
+            doc=doc, title=doc.title, slug=doc.slug, url=base + doc.url_path,
+            canonical=settings.absolute(doc.url_path), date=doc.date,
+            summary=doc.summary or first_paragraph(body), tags=tags, body=Markup(body),
+            reading_minutes=reading_minutes(body),
+            reply_link=reply_link(settings, doc.title),
+            booking_link=booking_link(settings, doc.slug, "site", "web"),
+        )
+
+    site = Site(settings,
+                posts=[entry(doc) for doc in content.published_posts(now, drafts, future)],
+                pages=[entry(doc) for doc in content.published_pages(drafts)])
+    for post in site.posts:
+        for tag in post.tags:
+            site.tags.setdefault(tag.slug, []).append(post)
+            site.tag_names.setdefault(tag.slug, tag.name)
+    return site
+
+
+def _paginate(items: list[Entry], size: int) -> list[list[Entry]]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
+    """Every file of output/site except the feeds, rendered but not written."""
+    settings = site.settings
+    base = settings.base_path
+    files: dict[str, bytes] = {}
+    common: dict[str, Any] = {
+        "site": {
+            "title": settings.site.title, "url": settings.site.url, "author": settings.site.author,
+            "language": settings.site.language, "description": settings.site.description,
+            "base": base, "feed_url": base + "feed.xml", "atom_url": base + "atom.xml",
+        },
+        "nav_pages": site.pages,
+        "generator": f"touchgen {__version__}",
+    }
+    default_description = settings.site.description or settings.site.title
+
+    def page(path: str, template: str, title: str, description: str, og_type: str = "website",
+             url_path: str | None = None, **context: Any) -> None:
+        url_path = path.removesuffix("index.html") if url_path is None else url_path
+        meta = {"title": title, "description": description, "canonical": settings.absolute(url_path),
+                "og_type": og_type}
+        html = theme.render(f"site/{template}", **common, page=meta, **context)
+        files[path] = html.encode("utf-8")
+
+    pages = _paginate(site.posts, settings.site.posts_per_page)
+    for number, chunk in enumerate(pages, start=1):
+        path = "index.html" if number == 1 else f"page/{number}/index.html"
+        pager = {
+            "number": number, "total": len(pages),
+            "newer": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
+            "older": f"{base}page/{number + 1}/" if number < len(pages) else None,
+        }
+        title = settings.site.title if number == 1 else f"{settings.site.title} (page {number})"
+        page(path, "index.html", title, default_description, posts=chunk, pager=pager)
+
+    for index, post in enumerate(site.posts):
+        newer = site.posts[index - 1] if index > 0 else None
+        older = site.posts[index + 1] if index + 1 < len(site.posts) else None
+        page(f"posts/{post.slug}/index.html", "post.html", post.title, post.summary, "article",
+             post=post, newer=newer, older=older)
+
+    for entry in site.pages:
+        page(f"{entry.slug}/index.html", "page.html", entry.title, entry.summary, post=entry)
+
+    tag_list = [{"name": site.tag_names[slug], "slug": slug, "url": f"{base}tags/{slug}/", "count": len(posts)}
+                for slug, posts in sorted(site.tags.items())]
+    page("tags/index.html", "tags.html", f"Tags · {settings.site.title}", f"Every tag of {settings.site.title}",
+         tags=tag_list)
+    for slug, posts in sorted(site.tags.items()):
+        name = site.tag_names[slug]
+        page(f"tags/{slug}/index.html", "tag.html", f"{name} · {settings.site.title}",
+             f"Posts about {name}", tag={"name": name, "slug": slug}, posts=posts)
+
+    years: dict[int, list[Entry]] = {}
+    for post in site.posts:
+        assert post.date is not None
+        years.setdefault(post.date.year, []).append(post)
+    page("archive/index.html", "archive.html", f"Archive · {settings.site.title}",
+         f"Every post of {settings.site.title} by year", years=sorted(years.items(), reverse=True))
+
+    page("404.html", "404.html", f"Not found · {settings.site.title}", "This page does not exist.", url_path="404.html")
+
+    urls = [{"loc": settings.absolute(""), "lastmod": site.posts[0].date_iso[:10] if site.posts else ""}]
+    urls += [{"loc": p.canonical, "lastmod": p.date_iso[:10]} for p in site.posts]
+    urls += [{"loc": p.canonical, "lastmod": p.date_iso[:10]} for p in site.pages]
+    urls += [{"loc": settings.absolute(f"tags/{slug}/"), "lastmod": ""} for slug in sorted(site.tags)]
+    urls += [{"loc": settings.absolute("archive/"), "lastmod": ""}]
+    files["sitemap.xml"] = theme.render("site/sitemap.xml", urls=urls).encode("utf-8")
+    files["robots.txt"] = theme.render("site/robots.txt", sitemap=settings.absolute("sitemap.xml")).encode("utf-8")
+
+    for rel, source in theme.static_files():
+        files[f"static/{rel}"] = source.read_bytes()
+    return files

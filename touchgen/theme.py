@@ -1,0 +1,87 @@
+"""Templates: the default theme inside the package, overridden file by file by a site's templates/."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .errors import TemplateError
+
+DEFAULT_THEME = Path(__file__).parent / "templates"
+SITE_TEMPLATES = "templates"
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and not str(name).endswith(".txt")
+
+
+class Theme:
+    """Finds templates and static files, site's own first, and renders with located errors."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folders = [root / SITE_TEMPLATES, DEFAULT_THEME]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(folder) for folder in self.folders]),
+            autoescape=_autoescape,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def shown(self, filename: str | None, name: str | None = None) -> str:
+        """A template's path for messages: relative to the site, or marked as the default theme."""
+        if not filename:
+            return f"templates/{name}"
+        path = Path(filename).resolve()
+        try:
+            return path.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return f"{path.relative_to(DEFAULT_THEME.resolve()).as_posix()} (default theme)"
+
+    def render(self, name: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                self.shown(exc.filename, exc.name), exc.lineno,
+                f"template syntax error: {exc.message} (fix the template)",
+            ) from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"templates/{exc.name}", None, "template not found (restore it or remove what includes it)") from None
+        except (jinja2.UndefinedError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+            filename, line = self._template_frame(exc)
+            raise TemplateError(
+                self.shown(filename, name), line,
+                f"{exc} (fix the variable name in the template; see the README for the variables each template gets)",
+            ) from None
+
+    def _template_frame(self, exc: BaseException) -> tuple[str | None, int | None]:
+        """The innermost traceback frame that is a template file: where the error is."""
+        found: tuple[str | None, int | None] = (None, None)
+        folders = tuple(str(folder.resolve()) for folder in self.folders)
+        tb = exc.__traceback__
+        while tb is not None:
+            filename = os.path.abspath(tb.tb_frame.f_code.co_filename)
+            if filename.startswith(folders):
+                found = (filename, tb.tb_lineno)
+            tb = tb.tb_next
+        return found
+
+    def static_files(self) -> Iterator[tuple[str, Path]]:
+        """(relative path, source file) of every static file, site's own winning over the theme's."""
+        seen: set[str] = set()
+        for folder in self.folders:
+            static = folder / "static"
+            if not static.is_dir():
+                continue
+            for path in sorted(static.rglob("*")):
+                rel = path.relative_to(static).as_posix()
+                if path.is_file() and rel not in seen:
+                    seen.add(rel)
+                    yield rel, path
