@@ -128,6 +128,9 @@ def read_document(root: Path, path: Path, kind: str, settings: Settings, warning
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None and start.line != getattr(mark, "line", None):
+            problem += f" {context} that starts on line {start.line + 2}"
         raise FrontMatterError(shown, line, f"front matter is not valid YAML: {problem} (check the quoting and indentation)") from None
     if not isinstance(meta, dict):
         raise FrontMatterError(shown, 2, "front matter must be 'key: value' lines (such as title: My post)")

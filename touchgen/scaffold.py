@@ -7,8 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-from .config import CONFIG_FILE, Settings
-from .content import POSTS_DIR, slugify
+from .config import Settings
+from .content import PAGES_DIR, POSTS_DIR, slugify
 from .errors import TouchgenError
 from .theme import DEFAULT_THEME
 
@@ -57,7 +57,14 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
     if not slug:
         raise TouchgenError(f"the title {title!r} has no letters or digits to make a slug from (use another title)")
     folder = settings.root / POSTS_DIR
-    existing = {path.name[:10] for path in folder.glob("*.md")} if folder.is_dir() else set()
+    posts = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    for path in posts + sorted((settings.root / PAGES_DIR).glob("*.md")):
+        if path.stem == slug or path.stem[11:] == slug:
+            raise TouchgenError(
+                f"{path.relative_to(settings.root)}: already uses the slug '{slug}' "
+                "(nothing was written; choose another title)"
+            )
+    existing = {path.name[:10] for path in posts}
     if day is None:
         day = publish_day_on_or_after(today, settings.publish_weekday_index)
         while day.isoformat() in existing:
@@ -81,6 +88,3 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
         handle.write(text)
     return shown
 
-
-def config_exists(root: Path) -> bool:
-    return (root / CONFIG_FILE).is_file()
