@@ -1,0 +1,137 @@
+"""The command line itself: help, version, documentation, start-up cost, init and new."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from touchgen import __version__
+from touchgen.cli import cli
+
+from conftest import REPO
+
+
+def all_commands(group: click.Group = cli, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        full = f"{prefix}{name}"
+        found.append((full, command))
+        if isinstance(command, click.Group):
+            found += all_commands(command, full + " ")
+    return found
+
+
+COMMANDS = all_commands()
+
+
+@pytest.mark.parametrize("name", [name for name, _ in COMMANDS])
+def test_every_command_has_help_with_an_example(name):
+    result = CliRunner().invoke(cli, [*name.split(), "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output, f"touchgen {name} --help has no Example: block"
+    assert f"touchgen {name}" in result.output.split("Example:")[1]
+
+
+@pytest.mark.parametrize("name", [name for name, _ in COMMANDS])
+def test_every_command_is_in_the_readme(name):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"touchgen {name}" in readme, f"README.md does not document 'touchgen {name}'"
+
+
+def test_version():
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.output == f"touchgen, version {__version__}\n"
+
+
+def test_help_does_not_import_heavy_modules():
+    code = (
+        "import sys\n"
+        "from touchgen.cli import cli\n"
+        "try:\n    cli(['--help'], prog_name='touchgen')\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'markdown', 'jinja2', 'feedgen', 'mjml', 'yaml', 'pygments'})\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "HEAVY []" in result.stdout
+
+
+def test_unknown_option_is_a_usage_error(site, run):
+    result = CliRunner().invoke(cli, ["--site", str(site), "build", "--nope"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("\n\nError: No such option '--nope'.\n")
+
+
+def test_init_creates_a_site_that_builds(tmp_path, run):
+    target = tmp_path / "letter"
+    result = CliRunner().invoke(cli, ["init", str(target), "--today", "2026-11-25"])
+    assert result.exit_code == 0
+    assert result.stdout == f"Created a site in {target} (16 files). Next: cd {target} && touchgen build\n"
+    assert (target / "content/posts/2026-11-23-welcome.md").is_file()
+    assert (target / "content/pages/about.md").is_file()
+    assert (target / "templates/site/post.html").is_file()
+    assert (target / ".gitignore").read_text() == "output/\ndata/\n"
+    built = run(target, "build")
+    assert built.exit_code == 0
+    assert (target / "output/site/posts/welcome/index.html").is_file()
+
+
+def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    result = CliRunner().invoke(cli, ["init", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path}: folder is not empty (choose a new or empty folder; nothing was created)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_init_into_an_empty_folder(tmp_path):
+    result = CliRunner().invoke(cli, ["init", str(tmp_path), "--today", "2026-11-23"])
+    assert result.exit_code == 0
+    assert (tmp_path / "touchgen.toml").is_file()
+
+
+def test_new_dates_the_post_on_the_next_free_monday(site, run):
+    result = run(site, "new", "Start before you need it!", "--today", "2026-11-19")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "Created content/posts/2026-11-30-start-before-you-need-it.md (a draft: set draft: false to publish it)\n")
+    text = (site / "content/posts/2026-11-30-start-before-you-need-it.md").read_text()
+    assert text.startswith('---\ntitle: "Start before you need it!"\ndate: 2026-11-30\n')
+    assert run(site, "build", "--drafts", "--future").exit_code == 0
+    assert (site / "output/site/posts/start-before-you-need-it/index.html").is_file()
+
+
+def test_new_with_a_date_and_quotes(site, run):
+    result = run(site, "new", 'She said "yes": café', "--date", "2026-12-07")
+    assert result.exit_code == 0
+    path = site / "content/posts/2026-12-07-she-said-yes-cafe.md"
+    assert run(site, "build", "--drafts", "--future").exit_code == 0
+    assert "<title>She said &#34;yes&#34;: café</title>" in (
+        site / "output/site/posts/she-said-yes-cafe/index.html").read_text()
+    assert path.is_file()
+
+
+def test_new_refuses_to_overwrite_or_reuse_a_slug(site, run):
+    result = run(site, "new", "Welcome", "--date", "2026-12-07")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: content/posts/2026-11-23-welcome.md: already uses the slug 'welcome' "
+        "(nothing was written; choose another title)\n")
+    assert sorted(p.name for p in (site / "content/posts").iterdir()) == ["2026-11-23-welcome.md"]
+
+
+def test_new_rejects_a_bad_date(site, run):
+    result = run(site, "new", "Hello", "--date", "2026-13-45")
+    assert result.exit_code == 2
+    assert "Invalid value for --date: '2026-13-45' is not a date (use YYYY-MM-DD)" in result.stderr
+
+
+def test_new_rejects_a_title_without_letters(site, run):
+    result = run(site, "new", "!!!")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the title '!!!' has no letters or digits to make a slug from (use another title)\n"

@@ -1,0 +1,34 @@
+"""A plain (non-editable) install from a wheel works in a fresh virtual environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+
+from conftest import REPO
+
+
+def test_wheel_installs_and_builds_a_new_site(tmp_path):
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
+        check=True, cwd=tmp_path,
+    )
+    (wheel,) = wheels.glob("touchgen-*.whl")
+    env_dir = tmp_path / "env"
+    venv.create(env_dir, with_pip=True)
+    bin_dir = env_dir / "bin"
+    subprocess.run([bin_dir / "python", "-m", "pip", "install", "-q", str(wheel)], check=True, cwd=tmp_path)
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1795435200"}
+    touchgen = str(bin_dir / "touchgen")
+    subprocess.run([touchgen, "init", "mysite", "--today", "2026-11-23"], check=True, cwd=tmp_path, env=environment)
+    result = subprocess.run([touchgen, "build"], cwd=tmp_path / "mysite", env=environment,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Built 1 post, 1 page, 2 feeds in ")
+    site = tmp_path / "mysite/output/site"
+    for path in ("index.html", "posts/welcome/index.html", "feed.xml", "atom.xml", "sitemap.xml",
+                 "static/css/style.css"):
+        assert (site / path).is_file(), path
