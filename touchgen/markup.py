@@ -6,10 +6,12 @@ import html
 import math
 import re
 
+from typing import Any
+
 import markdown
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty", "sane_lists"]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
     "toc": {"permalink": False},
     "smarty": {"smart_angled_quotes": False},
