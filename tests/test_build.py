@@ -36,10 +36,10 @@ def test_sample_site_has_every_page(sample_site, run):
 def test_index_is_paginated_newest_first(sample_site, run):
     run(sample_site, "build")
     first, second = html(sample_site, "index.html"), html(sample_site, "page/2/index.html")
-    found = re.findall(r'<h2><a href="/posts/([a-z0-9-]+)/">', first + second)
+    found = re.findall(r'<h2><a href="(?:\./|\.\./\.\./)posts/([a-z0-9-]+)/">', first + second)
     assert found == SAMPLE_SLUGS
-    assert '<a rel="next" href="/page/2/">Older posts →</a>' in first
-    assert '<a rel="prev" href="/">← Newer posts</a>' in second
+    assert '<a rel="next" href="./page/2/">Older posts →</a>' in first
+    assert '<a rel="prev" href="../../">← Newer posts</a>' in second
     assert "Page 2 of 2" in second
 
 
@@ -51,9 +51,10 @@ def test_post_page(sample_site, run):
     assert '<meta property="og:type" content="article">' in page
     assert '<meta property="og:url" content="https://example.com/posts/three-tests-of-a-good-investment/">' in page
     assert '<time datetime="2026-10-19T00:00:00+02:00">19 October 2026</time> · 1 min read' in page
-    assert '<a class="tag" href="/tags/relationships/">#relationships</a>' in page
-    assert '<a rel="prev" href="/posts/relationship-plans-not-sales-plans/">' in page
-    assert '<a rel="next" href="/posts/fix-or-walk-away/">' in page
+    assert '<a class="tag" href="../../tags/relationships/">#relationships</a>' in page
+    assert '<a rel="prev" href="../../posts/relationship-plans-not-sales-plans/">' in page
+    assert '<a rel="next" href="../../posts/fix-or-walk-away/">' in page
+    assert '<link rel="stylesheet" href="../../static/css/style.css">' in page
     assert 'href="mailto:jane@example.com?subject=Re%3A%20The%20three%20tests' in page
     assert ('href="https://cal.com/jane/30min?utm_source=site&amp;utm_medium=web&amp;'
             'utm_campaign=three-tests-of-a-good-investment">book a call</a>') in page
@@ -172,9 +173,10 @@ def test_site_under_a_sub_path(site, run):
                                                  'url = "https://example.com/letter/"'), encoding="utf-8")
     run(site, "build")
     index = html(site, "index.html")
-    assert '<a href="/letter/posts/welcome/">' in index
-    assert '<link rel="stylesheet" href="/letter/static/css/style.css">' in index
+    assert '<a href="./posts/welcome/">' in index
     assert '<link rel="canonical" href="https://example.com/letter/">' in index
+    # 404.html is served at any depth, so its links start at the base path.
+    assert '<link rel="stylesheet" href="/letter/static/css/style.css">' in html(site, "404.html")
     assert "<loc>https://example.com/letter/posts/welcome/</loc>" in html(site, "sitemap.xml")
 
 
@@ -194,7 +196,7 @@ def test_archive_and_tags(sample_site, run):
     tag = html(sample_site, "tags/accounts/index.html")
     assert "Posts tagged “accounts”" in tag
     assert tag.count("<h2><a href=") == 3
-    assert '<li><a href="/tags/relationships/">relationships</a> (4)</li>' in html(sample_site, "tags/index.html")
+    assert '<li><a href="../tags/relationships/">relationships</a> (4)</li>' in html(sample_site, "tags/index.html")
 
 
 def test_site_templates_override_the_default_theme(site, run):

@@ -37,7 +37,7 @@ class Entry:
     doc: Document
     title: str
     slug: str
-    url: str  # site-absolute path, such as /posts/slug/
+    url: str  # path from the site root, such as posts/slug/; templates put site.base before it
     canonical: str
     date: dt.datetime | None
     summary: str
@@ -70,13 +70,12 @@ class Site:
 def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool) -> Site:
     """Render the markdown of every published post and page once."""
     renderer = Renderer()
-    base = settings.base_path
 
     def entry(doc: Document) -> Entry:
         body = renderer.render(doc.body)
-        tags = tuple(Tag(name, slugify(name), f"{base}tags/{slugify(name)}/") for name in doc.tags)
+        tags = tuple(Tag(name, slugify(name), f"tags/{slugify(name)}/") for name in doc.tags)
         return Entry(
-            doc=doc, title=doc.title, slug=doc.slug, url=base + doc.url_path,
+            doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
             summary=doc.summary or first_paragraph(body), tags=tags, body=Markup(body),
             reading_minutes=reading_minutes(body),
@@ -101,16 +100,10 @@ def _paginate(items: list[Entry], size: int) -> list[list[Entry]]:
 def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
     """Every file of output/site except the feeds, rendered but not written."""
     settings = site.settings
-    base = settings.base_path
     files: dict[str, bytes] = {}
-    common: dict[str, Any] = {
-        "site": {
-            "title": settings.site.title, "url": settings.site.url, "author": settings.site.author,
-            "language": settings.site.language, "description": settings.site.description,
-            "base": base, "feed_url": base + "feed.xml", "atom_url": base + "atom.xml",
-        },
-        "nav_pages": site.pages,
-        "generator": f"touchgen {__version__}",
+    site_values = {
+        "title": settings.site.title, "url": settings.site.url, "author": settings.site.author,
+        "language": settings.site.language, "description": settings.site.description,
     }
     default_description = settings.site.description or settings.site.title
 
@@ -119,7 +112,12 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
         url_path = path.removesuffix("index.html") if url_path is None else url_path
         meta = {"title": title, "description": description, "canonical": settings.absolute(url_path),
                 "og_type": og_type}
-        html = theme.render(f"site/{template}", **common, page=meta, **context)
+        # Links are relative to the page, so output/site works from any folder or sub-path;
+        # 404.html is served at any depth, so its links start at the configured base path.
+        base = settings.base_path if path == "404.html" else ("../" * path.count("/") or "./")
+        values = {**site_values, "base": base, "feed_url": base + "feed.xml", "atom_url": base + "atom.xml"}
+        html = theme.render(f"site/{template}", site=values, nav_pages=site.pages,
+                            generator=f"touchgen {__version__}", page=meta, **context)
         files[path] = html.encode("utf-8")
 
     pages = _paginate(site.posts, settings.site.posts_per_page)
@@ -127,8 +125,8 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
         path = "index.html" if number == 1 else f"page/{number}/index.html"
         pager = {
             "number": number, "total": len(pages),
-            "newer": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
-            "older": f"{base}page/{number + 1}/" if number < len(pages) else None,
+            "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
+            "older": f"page/{number + 1}/" if number < len(pages) else None,
         }
         title = settings.site.title if number == 1 else f"{settings.site.title} (page {number})"
         page(path, "index.html", title, default_description, posts=chunk, pager=pager)
@@ -142,7 +140,7 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
     for entry in site.pages:
         page(f"{entry.slug}/index.html", "page.html", entry.title, entry.summary, post=entry)
 
-    tag_list = [{"name": site.tag_names[slug], "slug": slug, "url": f"{base}tags/{slug}/", "count": len(posts)}
+    tag_list = [{"name": site.tag_names[slug], "slug": slug, "url": f"tags/{slug}/", "count": len(posts)}
                 for slug, posts in sorted(site.tags.items())]
     page("tags/index.html", "tags.html", f"Tags · {settings.site.title}", f"Every tag of {settings.site.title}",
          tags=tag_list)
