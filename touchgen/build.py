@@ -9,23 +9,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .clock import current_time
 from .config import Settings
 from .content import Content, ContentErrors, load_content
-from .errors import BuildErrors, TouchgenError
+from .errors import BuildErrors
 
 OUTPUT_DIR = "output"
 MANAGED = ("site",)
-
-
-def current_time() -> dt.datetime:
-    """'Now': SOURCE_DATE_EPOCH when set (reproducible builds), else the clock."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-        except (ValueError, OverflowError):
-            raise TouchgenError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from None
-    return dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass(frozen=True)

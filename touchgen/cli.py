@@ -11,13 +11,13 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import BuildErrors, TouchgenError, UsageProblem
+from .errors import ManyErrors, TouchgenError, UsageProblem
 
 
 class ProblemList(click.ClickException):
     """Prints every problem of a failed build or check, then one closing line (exit 1)."""
 
-    def __init__(self, errors: BuildErrors) -> None:
+    def __init__(self, errors: ManyErrors) -> None:
         super().__init__(str(errors))
         self.errors = errors.errors
 
@@ -34,7 +34,7 @@ def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
-        except BuildErrors as exc:
+        except ManyErrors as exc:
             raise ProblemList(exc) from None
         except UsageProblem as exc:
             raise click.UsageError(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -48,12 +49,21 @@ class UsageProblem(TouchgenError):
     """The command was called in a way that cannot work (exit status 2)."""
 
 
-class BuildErrors(TouchgenError):
-    """Every problem found in one pass; nothing was written."""
+class ManyErrors(TouchgenError):
+    """Every problem found in one pass, and one closing line; nothing was written."""
+
+    def __init__(self, errors: Sequence[TouchgenError], summary: str) -> None:
+        self.errors = list(errors)
+        super().__init__(summary)
+
+
+class BuildErrors(ManyErrors):
+    """Every problem of a build or check; nothing was written."""
 
     def __init__(self, errors: list[TouchgenError]) -> None:
-        self.errors = errors
         count = len(errors)
-        super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} found; nothing was written"
-        )
+        super().__init__(errors, f"{count} problem{'s' if count != 1 else ''} found; nothing was written")
+
+
+class ImportRowError(LocatedError):
+    """A row of an import file that cannot be imported."""

@@ -1,0 +1,221 @@
+"""Subscriber CSV imports: plain, Substack, Mailchimp, Buttondown, Ghost and listmonk exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ImportRowError, ManyErrors, TouchgenError
+from .store import Event, Person, Store, utc_iso
+
+EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+EXPORT_COLUMNS = ["email", "name", "subscribed", "created", "source"]
+
+
+def valid_email(text: str) -> bool:
+    return bool(EMAIL_RE.match(text))
+
+
+def truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in TRUE_WORDS
+
+
+def parse_moment(value: str | None) -> str | None:
+    """A CSV date or datetime as the store's UTC text, or None when it cannot be read."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    text = text.replace("Z", "+00:00").replace(" UTC", "+00:00")
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return utc_iso(moment)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    email: str
+    name: str
+    subscribed: bool
+    created: str | None
+    unsubscribed: str | None
+    source: str | None = None
+
+
+def _name(row: dict[str, str], *columns: str) -> str:
+    return " ".join(part for part in (row.get(c, "").strip() for c in columns) if part)
+
+
+def _plain(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
+    name = row.get("name", "").strip() or _name(row, "first_name", "last_name")
+    subscribed = truthy(row["subscribed"]) if row.get("subscribed", "").strip() else True
+    return name, subscribed, row.get("created") or row.get("created_at"), None
+
+
+def _substack(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
+    return _name(row, "name"), not truthy(row.get("email_disabled")), row.get("created_at"), None
+
+
+def _mailchimp(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
+    gone = row.get("unsub_time", "").strip() or row.get("clean_time", "").strip()
+    return (_name(row, "first name", "last name"), not gone,
+            row.get("optin_time") or row.get("confirm_time"), gone or None)
+
+
+def _buttondown(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
+    kind = row.get("subscriber_type", "").strip().lower()
+    left = row.get("unsubscription_date", "").strip()
+    subscribed = kind not in {"unsubscribed", "removed", "unactivated", "spammy"} and not left
+    return "", subscribed, row.get("subscription_date") or row.get("creation_date"), left or None
+
+
+def _ghost(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
+    return row.get("name", "").strip(), truthy(row.get("subscribed_to_emails")), row.get("created_at"), None
+
+
+def _listmonk(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
+    subscribed = row.get("status", "").strip().lower() != "blocklisted"
+    return row.get("name", "").strip(), subscribed, row.get("created_at"), row.get("updated_at") if not subscribed else None
+
+
+Dialect = Callable[[dict[str, str]], tuple[str, bool, str | None, str | None]]
+# (name, columns that identify it, email column, reader), most specific first.
+DIALECTS: list[tuple[str, set[str], str, Dialect]] = [
+    ("listmonk", {"uuid", "email", "status"}, "email", _listmonk),
+    ("ghost", {"email", "subscribed_to_emails"}, "email", _ghost),
+    ("buttondown", {"email", "subscriber_type"}, "email", _buttondown),
+    ("substack", {"email", "email_disabled"}, "email", _substack),
+    ("substack", {"email", "active_subscription"}, "email", _substack),
+    ("mailchimp", {"email address"}, "email address", _mailchimp),
+    ("plain", {"email"}, "email", _plain),
+]
+
+
+def read_text(path: Path) -> str:
+    """The file as text (a UTF-8 BOM is dropped); located errors when missing or not UTF-8."""
+    if not path.exists():
+        raise TouchgenError(f"{path}: no such file (check the path)")
+    if path.is_dir():
+        raise TouchgenError(f"{path}: is a folder, not a CSV file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ImportRowError(path, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                                         "export or save the file as UTF-8") from None
+
+
+def parse_readers(path: Path) -> tuple[str, list[Row], list[ImportRowError]]:
+    """Detect the export by its header and read every row: (dialect, good rows, bad rows)."""
+    text = read_text(path)
+    first = text.split("\n", 1)[0]
+    if not text.strip():
+        raise TouchgenError(f"{path}: the file is empty (expected a header line such as: email,name)")
+    delimiter = max([",", ";", "\t"], key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [column.strip().lower() for column in next(reader)]
+    for name, needed, email_column, read in DIALECTS:
+        if needed <= set(header):
+            break
+    else:
+        raise TouchgenError(f"{path}:1: no email column in the header (found: {', '.join(header)}); "
+                            "the first line must name the columns, such as: email,name")
+    rows: list[Row] = []
+    bad: list[ImportRowError] = []
+    line = reader.line_num
+    for values in reader:
+        start, line = line + 1, reader.line_num
+        if not any(value.strip() for value in values):
+            continue
+        record = dict(zip(header, values))
+        email = record.get(email_column, "").strip()
+        if not email:
+            bad.append(ImportRowError(path, start, "no email address"))
+            continue
+        if not valid_email(email):
+            bad.append(ImportRowError(path, start, f"'{email}' is not an email address"))
+            continue
+        person_name, subscribed, created, left = read(record)
+        rows.append(Row(start, email, person_name, subscribed, parse_moment(created), parse_moment(left),
+                        record.get("source", "").strip() or None if name == "plain" else None))
+    return name, rows, bad
+
+
+@dataclass(frozen=True)
+class ReadersImported:
+    dialect: str
+    added: int
+    updated: int
+    unchanged: int
+    skipped: list[ImportRowError]
+
+
+def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: bool = False) -> ReadersImported:
+    """Add and update people from a subscriber CSV in one transaction.
+
+    Idempotent: the same file twice changes nothing. Nobody who unsubscribed is subscribed again.
+    """
+    dialect, rows, bad = parse_readers(path)
+    if bad and not skip_invalid:
+        count = len(bad)
+        raise ManyErrors(bad, f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported "
+                              "(fix them, or pass --skip-invalid to import the rest)")
+    at = utc_iso(now)
+    source = f"{dialect} import"
+    known = store.people_by_email()
+    new: dict[str, tuple[Person, list[Event]]] = {}
+    updates: dict[str, tuple[Person, list[Event]]] = {}
+    unchanged = 0
+    for row in rows:
+        key = row.email.lower()
+        external = f"readers:{key}"
+        if key in new:  # the same address twice in one file: the later row refines the earlier
+            person, events = new[key]
+            person = Person(0, person.email, row.name or person.name, person.subscribed and row.subscribed,
+                            person.source, person.created)
+            if not person.subscribed and not any(e.kind == "unsubscribed" for e in events):
+                events.append(Event(0, "unsubscribed", row.unsubscribed or at, source=source, external_id=external))
+            new[key] = (person, events)
+            continue
+        current = updates[key][0] if key in updates else known.get(key)
+        if current is None:
+            created = row.created or at
+            person = Person(0, row.email, row.name, row.subscribed, row.source or source, created)
+            events = [Event(0, "subscribed", created, source=source, external_id=external)]
+            if not row.subscribed:
+                events.append(Event(0, "unsubscribed", row.unsubscribed or at, source=source, external_id=external))
+            new[key] = (person, events)
+            continue
+        name = row.name if row.name and row.name != current.name else current.name
+        leaves = current.subscribed and not row.subscribed
+        if name == current.name and not leaves:
+            unchanged += 1
+            continue
+        events = updates[key][1] if key in updates else []
+        if leaves:
+            events.append(Event(current.id, "unsubscribed", row.unsubscribed or at, source=source,
+                                external_id=external))
+        updates[key] = (Person(current.id, current.email, name, current.subscribed and not leaves, current.source,
+                               current.created), events)
+    store.import_people(list(new.values()), list(updates.values()))
+    return ReadersImported(dialect, len(new), len(updates), unchanged, bad)
+
+
+def export_readers(store: Store) -> str:
+    """Everyone as CSV that import_readers reads back unchanged."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for person in store.people():
+        writer.writerow([person.email, person.name, "true" if person.subscribed else "false", person.created,
+                         person.source])
+    return out.getvalue()
