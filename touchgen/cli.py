@@ -204,6 +204,398 @@ def build(obj: Context, drafts: bool, future: bool, clean: bool) -> None:
     )
 
 
+# Listings -----------------------------------------------------------------------------------------
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+def format_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "format_", type=FORMATS, default="table", show_default=True,
+                        help="Output as an aligned table, JSON or CSV.")(command)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def emit(rows: list[dict[str, Any]], columns: list[str], format_: str, data: Any = None) -> None:
+    """Print rows as a table, CSV, or JSON (`data` when the JSON shape is not the plain rows)."""
+    import csv
+    import io
+    import json
+
+    if format_ == "json":
+        click.echo(json.dumps(rows if data is None else data, indent=2, ensure_ascii=False))
+    elif format_ == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        cells = [list(columns)] + [[_cell(row[column]) for column in columns] for row in rows]
+        widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+        for number, line in enumerate(cells):
+            text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+            click.echo(click.style(text, bold=True) if number == 0 else text)
+
+
+def open_people(obj: Context) -> tuple[Any, Any]:
+    """(settings, store) for the commands that use the people store."""
+    from .store import open_store
+
+    settings = obj.settings()
+    return settings, open_store(settings.root)
+
+
+def now_for(settings: Any, today: str | None) -> Any:
+    from .clock import moment_of_day
+
+    return moment_of_day(parse_day(today, "--today"), settings.zone)
+
+
+# import ------------------------------------------------------------------------------------------
+
+@cli.group("import")
+def import_group() -> None:
+    """Bring people, replies and calls into the private store (data/touchgen.db).
+    Every import can be run twice: the second run changes nothing.
+
+    \b
+    Example:
+        touchgen import readers substack-export.csv
+        touchgen import replies ~/Mail/inbox.mbox
+        touchgen import calls bookings.ics
+    """
+
+
+@import_group.command("readers")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows and list the bad ones.")
+@pass_context
+@reports_errors
+def import_readers_command(obj: Context, file: Path, skip_invalid: bool) -> None:
+    """Import subscribers from a CSV: plain email,name or an export of Substack,
+    Mailchimp, Buttondown, Ghost or listmonk, told apart by the header. People
+    who unsubscribed stay unsubscribed. With invalid rows nothing is imported,
+    unless --skip-invalid.
+
+    \b
+    Example:
+        touchgen import readers subscribers.csv
+        touchgen import readers mailchimp.csv --skip-invalid
+    """
+    from .clock import current_time
+    from .imports import import_readers
+
+    settings, store = open_people(obj)
+    with store:
+        result = import_readers(store, file, current_time(), skip_invalid)
+    for problem in result.skipped:
+        click.echo(click.style("skipped ", fg="yellow") + str(problem), err=True)
+    obj.say(f"Imported {file} ({result.dialect}): {result.added} added, {result.updated} updated, "
+            f"{result.unchanged} unchanged, {len(result.skipped)} skipped")
+
+
+@import_group.command("replies")
+@click.argument("path", type=click.Path(path_type=Path))
+@pass_context
+@reports_errors
+def import_replies_command(obj: Context, path: Path) -> None:
+    """Import mail: an mbox file, a Maildir folder, an .eml file or a folder of
+    them. Replies are matched to the newsletter they answer, auto-replies are
+    skipped, bounces and unsubscribes recorded; it reports what it could not match.
+
+    \b
+    Example:
+        touchgen import replies ~/Mail/newsletter.mbox
+        touchgen import replies ~/Maildir/.Replies
+    """
+    from .clock import current_time
+    from .replies import import_replies
+
+    settings, store = open_people(obj)
+    with store:
+        result = import_replies(store, settings, path, current_time())
+    posts = ", ".join(f"{post} {count}" for post, count in result.posts.most_common())
+    lines = [
+        f"Imported {path}: {plural(result.messages, 'message')}",
+        f"  replies       {result.replies} new, {result.already} already recorded" + (f" ({posts})" if posts else ""),
+        f"  auto-replies  {result.auto_replies} skipped",
+        f"  bounces       {len(result.bounces)}" + (f" ({', '.join(result.bounces)})" if result.bounces else ""),
+        f"  unsubscribes  {result.unsubscribes}",
+        f"  from you      {result.from_author} ignored",
+        f"  introduced    {len(result.introduced)}"
+        + (f" ({', '.join(f'{new} by {by}' for new, by in result.introduced)})" if result.introduced else ""),
+        f"  unknown       {len(result.unknown)}" + (f" ({', '.join(result.unknown)})" if result.unknown else ""),
+        f"  no sender     {len(result.no_sender)}" + (f" ({'; '.join(result.no_sender)})" if result.no_sender else ""),
+    ]
+    for line in lines:
+        obj.say(line)
+
+
+@import_group.command("calls")
+@click.argument("path", type=click.Path(path_type=Path))
+@today_option
+@pass_context
+@reports_errors
+def import_calls_command(obj: Context, path: Path, today: str | None) -> None:
+    """Import booked calls from an .ics calendar file (or a folder of them) or
+    Calendly's CSV export. Cancelled events are not calls; a call whose start has
+    passed also counts as held. Unknown attendees become people.
+
+    \b
+    Example:
+        touchgen import calls bookings.ics
+        touchgen import calls calendly-export.csv --today 2026-11-23
+    """
+    from .calls import import_calls
+
+    settings, store = open_people(obj)
+    with store:
+        result = import_calls(store, settings, path, now_for(settings, today))
+    new = f" ({', '.join(result.new_people)})" if result.new_people else ""
+    obj.say(f"Imported {path}: {plural(result.bookings, 'booking')}: {result.booked} booked, {result.held} held, "
+            f"{result.cancelled} cancelled, {result.already} already recorded, "
+            f"{plural(len(result.new_people), 'new person')}{new}".replace("new persons", "new people"))
+
+
+# readers -----------------------------------------------------------------------------------------
+
+@cli.group()
+def readers() -> None:
+    """Manage the people in the private store.
+
+    \b
+    Example:
+        touchgen readers list --stage conversation
+        touchgen readers show ada@example.com
+    """
+
+
+@readers.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="Their name.")
+@click.option("--source", default="added by hand", show_default=True, help="Where they came from.")
+@pass_context
+@reports_errors
+def readers_add(obj: Context, email: str, name: str, source: str) -> None:
+    """Add a subscriber by hand.
+
+    \b
+    Example:
+        touchgen readers add ada@example.com --name "Ada Lovelace"
+    """
+    from .clock import current_time
+    from .imports import valid_email
+    from .store import utc_iso
+
+    email = email.strip()
+    if not valid_email(email):
+        raise UsageProblem(f"'{email}' is not an email address")
+    settings, store = open_people(obj)
+    with store:
+        existing = store.person(email)
+        if existing is not None:
+            state = "subscribed" if existing.subscribed else "unsubscribed"
+            raise TouchgenError(f"{existing.email} is already in the store ({state}); nothing was changed")
+        store.add_person(email, name.strip(), True, source, utc_iso(current_time()))
+    obj.say(f"Added {email}")
+
+
+@readers.command("list")
+@click.option("--stage", type=click.Choice(["reader", "conversation", "relationship"]), help="Only this stage.")
+@format_option
+@pass_context
+@reports_errors
+def readers_list(obj: Context, stage: str | None, format_: str) -> None:
+    """List everyone with their stage.
+
+    \b
+    Example:
+        touchgen readers list
+        touchgen readers list --stage conversation --format json
+    """
+    from .stages import all_stages
+
+    settings, store = open_people(obj)
+    with store:
+        stages = all_stages(store, settings.stages)
+        rows = [{"email": p.email, "name": p.name, "stage": stages.get(p.id, "reader"), "subscribed": p.subscribed,
+                 "source": p.source, "created": p.created} for p in store.people()]
+    rows = [row for row in rows if stage is None or row["stage"] == stage]
+    emit(rows, ["email", "name", "stage", "subscribed", "source", "created"], format_)
+
+
+@readers.command("show")
+@click.argument("email")
+@pass_context
+@reports_errors
+def readers_show(obj: Context, email: str) -> None:
+    """Show one person and the timeline of events that put them in their stage.
+
+    \b
+    Example:
+        touchgen readers show ada@example.com
+    """
+    from .stages import explain, timeline
+
+    settings, store = open_people(obj)
+    with store:
+        person = store.require(email)
+        events = store.events_of(person.id)
+        introducer = store.person_by_id(person.introduced_by).email if person.introduced_by else None
+    verdict = explain(events, settings.stages)
+    click.echo(f"{person.name or person.email} <{person.email}>")
+    click.echo(f"  stage       {verdict.stage}: {verdict.reason}")
+    click.echo(f"  subscribed  {'yes' if person.subscribed else 'no'}")
+    click.echo(f"  source      {person.source}" + (f" (introduced by {introducer})" if introducer else ""))
+    click.echo(f"  since       {person.created[:10]}")
+    click.echo("")
+    rows = [{"date": event.at[:16].replace("T", " "), "event": event.kind, "post": event.post or "",
+             "source": event.source, "note": event.note, "stage": stage}
+            for event, stage in timeline(events, settings.stages)]
+    emit(rows, ["date", "event", "post", "source", "note", "stage"], "table")
+
+
+@readers.command("unsubscribe")
+@click.argument("email")
+@pass_context
+@reports_errors
+def readers_unsubscribe(obj: Context, email: str) -> None:
+    """Take someone off the list. They stay in the store and are never mailed again.
+
+    \b
+    Example:
+        touchgen readers unsubscribe ada@example.com
+    """
+    from .clock import current_time
+    from .store import utc_iso
+
+    settings, store = open_people(obj)
+    with store:
+        person = store.require(email)
+        changed = store.unsubscribe(person, utc_iso(current_time()), "by hand")
+    obj.say(f"Unsubscribed {person.email}" if changed else f"{person.email} was already unsubscribed")
+
+
+@readers.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file [standard output].")
+@pass_context
+@reports_errors
+def readers_export(obj: Context, out: Path | None) -> None:
+    """Export everyone as CSV (email, name, subscribed, created, source), which
+    `touchgen import readers` reads back unchanged.
+
+    \b
+    Example:
+        touchgen readers export --out readers.csv
+    """
+    from .imports import export_readers
+
+    settings, store = open_people(obj)
+    with store:
+        text = export_readers(store)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    temporary = out.with_name(f".{out.name}.touchgen-tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(out)
+    obj.say(f"Exported {plural(text.count(chr(10)) - 1, 'person')} to {out}".replace("persons", "people"))
+
+
+# track -------------------------------------------------------------------------------------------
+
+TRACKED = {"reply": ("replied", "email"), "call": ("call_held", "call"), "touch": ("touch", "email")}
+
+
+@cli.command()
+@click.argument("what", type=click.Choice(list(TRACKED)))
+@click.argument("email")
+@click.option("--date", "date_", metavar="YYYY-MM-DD", help="When it happened [today].")
+@click.option("--post", metavar="SLUG", help="The post it was about.")
+@click.option("--note", default="", help="A note for the timeline.")
+@click.option("--channel", type=click.Choice(["email", "call", "meeting", "message"]), help="How [by kind].")
+@pass_context
+@reports_errors
+def track(obj: Context, what: str, email: str, date_: str | None, post: str | None, note: str,
+          channel: str | None) -> None:
+    """Record by hand what happened outside any mailbox: a reply, a call held,
+    or a touch. Someone not yet in the store is added (not subscribed).
+
+    \b
+    Example:
+        touchgen track reply ada@example.com --post small-promises-kept
+        touchgen track call ada@example.com --date 2026-11-20 --note "talked about Q1"
+        touchgen track touch ada@example.com --channel message
+    """
+    from .clock import moment_of_day
+    from .imports import valid_email
+    from .store import Event, Person, utc_iso
+
+    email = email.strip()
+    if not valid_email(email):
+        raise UsageProblem(f"'{email}' is not an email address")
+    settings, store = open_people(obj)
+    kind, default_channel = TRACKED[what]
+    at = utc_iso(moment_of_day(parse_day(date_, "--date"), settings.zone))
+    with store:
+        known = store.person(email)
+        new = [] if known else [Person(0, email, "", False, "tracked by hand", at)]
+        event = Event(0, kind, at, post=post, channel=channel or default_channel, source="by hand", note=note)
+        store.record([(email, event)], new)
+    obj.say(f"Recorded {kind.replace('_', ' ')} for {email} on {at[:10]}" + ("" if known else " (new person)"))
+
+
+# funnel ------------------------------------------------------------------------------------------
+
+@cli.command("funnel")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only people who joined on or after this day.")
+@click.option("--by-post", is_flag=True, help="Add the sends, replies and calls of each post.")
+@format_option
+@pass_context
+@reports_errors
+def funnel_command(obj: Context, since: str | None, by_post: bool, format_: str) -> None:
+    """How many people ever reached each step: readers, replied, booked a call,
+    conversation, relationship; the rate from each step to the next, and the
+    median days from subscribing to the first conversation.
+
+    \b
+    Example:
+        touchgen funnel
+        touchgen funnel --since 2026-01-01 --by-post --format json
+    """
+    from .stages import Funnel, funnel
+
+    day = parse_day(since, "--since")
+    settings, store = open_people(obj)
+    with store:
+        result = funnel(store, settings.stages, day.isoformat() if day else None, by_post)
+    data = result.as_dict(by_post)
+    if format_ == "json":
+        emit([], [], "json", data)
+        return
+    rates = result.rates()
+    rows = [{"step": step.replace("_", " "), "people": getattr(result, step),
+             "rate": "" if step == "readers" or rates[step] is None else f"{rates[step]:.1%}"}
+            for step in Funnel.STEPS]
+    emit(rows, ["step", "people", "rate"], format_)
+    if format_ == "table":
+        median = result.median_days_to_conversation
+        click.echo(f"median days from subscribing to first conversation: {'-' if median is None else median}")
+        if by_post:
+            click.echo("")
+            emit(result.by_post, ["slug", "sent", "replied", "booked_call"], "table")
+    elif by_post:
+        click.echo("")
+        emit(result.by_post, ["slug", "sent", "replied", "booked_call"], "csv")
+
+
 def main() -> None:
     cli(prog_name="touchgen")
 

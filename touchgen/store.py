@@ -6,7 +6,8 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import TouchgenError
@@ -264,16 +265,18 @@ class Store:
             events += [e for _, evs in updates for e in evs]
             self._insert_events(db, events)
 
-    def record(self, events: Iterable[tuple[str, Event]], new_people: Iterable[Person] = ()) -> int:
-        """One transaction: add the people in `new_people` not known yet, then append each event
-        to the person with the address it is paired with. Returns how many events were new."""
+    def record(self, events: Iterable[tuple[str, Event]], new_people: Iterable[Person] = (),
+               bounced_message_ids: Iterable[str] = ()) -> Counter[str]:
+        """One transaction: add the people in `new_people` not known yet, append each event to the
+        person whose address it is paired with, take anyone with a new 'unsubscribed' event off the
+        list, and mark the given sends bounced. Returns the number of new events of each kind."""
+        added: Counter[str] = Counter()
         with self.transaction() as db:
             for person in new_people:
                 if db.execute("SELECT 1 FROM people WHERE email = ?", (person.email,)).fetchone() is None:
                     self._insert_person(db, person.email, person.name, person.subscribed, person.source,
                                         person.created, person.introduced_by)
             ids: dict[str, int] = {}
-            resolved = []
             for email, event in events:
                 key = email.lower()
                 if key not in ids:
@@ -281,8 +284,13 @@ class Store:
                     if row is None:
                         raise UnknownPerson(email)
                     ids[key] = row["id"]
-                resolved.append(Event(ids[key], *_event_fields(event)[1:]))  # type: ignore[arg-type]
-            return self._insert_events(db, resolved)
+                if self._insert_events(db, [replace(event, person_id=ids[key])]):
+                    added[event.kind] += 1
+                    if event.kind == "unsubscribed":
+                        db.execute("UPDATE people SET subscribed = 0 WHERE id = ?", (ids[key],))
+            db.executemany("UPDATE sends SET status = 'bounced' WHERE message_id = ?",
+                           ((message_id,) for message_id in bounced_message_ids))
+        return added
 
     # Events
 
@@ -350,10 +358,6 @@ class Store:
                             row["sent_at"])
         return None
 
-    def mark_bounced(self, message_id: str) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE sends SET status = 'bounced' WHERE message_id = ?", (message_id,))
-
     def sends_per_post(self, since: str | None = None) -> dict[str, int]:
         rows = self.db.execute(
             "SELECT post, COUNT(*) FROM sends WHERE status IN ('sent', 'bounced') AND COALESCE(sent_at, '') >= ? "
@@ -380,11 +384,6 @@ class Store:
                        (at, post, person_id))
             self._insert_events(db, [Event(person_id, "sent", at, post=post, channel="email", source="send",
                                            external_id=row["message_id"])])
-
-
-def _event_fields(event: Event) -> tuple[object, ...]:
-    return (event.person_id, event.kind, event.at, event.post, event.channel, event.source, event.external_id,
-            event.note)
 
 
 def open_store(root: Path) -> Store:

@@ -1,0 +1,212 @@
+"""Booked calls from calendar files (.ics) and Calendly's CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings
+from .errors import ImportRowError, ManyErrors, TouchgenError
+from .imports import read_text, truthy, valid_email
+from .replies import author_addresses
+from .store import Event, Person, Store, utc_iso
+
+CONTENT_LINE_RE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
+UTM_RE = re.compile(r"utm_campaign=([a-z0-9-]+)")
+CALENDLY_FORMATS = ("%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M%p", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
+                    "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One call as the booking tool last described it."""
+
+    key: str  # external id: ics:<UID> or calendly:<Invitee UUID>
+    start: dt.datetime
+    booked: dt.datetime
+    attendees: list[tuple[str, str]]  # (email, name)
+    cancelled: bool
+    campaign: str | None
+
+
+@dataclass
+class CallsImported:
+    bookings: int = 0
+    booked: int = 0
+    held: int = 0
+    cancelled: int = 0
+    already: int = 0
+    new_people: list[str] = field(default_factory=list)
+
+
+def _check_lines(path: Path, text: str) -> None:
+    """Every unfolded content line must read NAME[;PARAMS]:VALUE; name the first that does not."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line[0] in " \t":
+            continue
+        if not CONTENT_LINE_RE.match(line):
+            raise TouchgenError(f"{path}:{number}: not a calendar line: {line[:60]!r} "
+                                "(each line must read NAME:VALUE; export the calendar again)")
+
+
+def _as_datetime(value: object, zone: dt.tzinfo) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
+    raise ValueError(value)
+
+
+def _address(value: object) -> str:
+    return re.sub(r"^mailto:", "", str(value), flags=re.I).strip()
+
+
+def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
+    """The events of a calendar file, the highest SEQUENCE of each UID winning."""
+    import icalendar
+
+    text = read_text(path)
+    if "BEGIN:VCALENDAR" not in text:
+        raise TouchgenError(f"{path}:1: not a calendar file (no BEGIN:VCALENDAR line)")
+    _check_lines(path, text)
+    try:
+        calendar = icalendar.Calendar.from_ical(text)
+    except ValueError as exc:
+        raise TouchgenError(f"{path}: cannot be read as a calendar ({exc}); export it again") from None
+    cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
+    latest: dict[str, tuple[int, Booking]] = {}
+    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+        if event.get("DTSTART") is None:
+            raise TouchgenError(f"{path}: event {number} ({event.get('UID', 'no UID')}) has no DTSTART")
+        start = _as_datetime(event.decoded("DTSTART"), zone)
+        stamp = event.get("CREATED") or event.get("DTSTAMP")
+        booked = _as_datetime(stamp.dt, zone) if stamp is not None else start
+        uid = str(event.get("UID") or hashlib.sha256(f"{start}{event.get('SUMMARY')}".encode()).hexdigest()[:24])
+        attendees = event.get("ATTENDEE") or []
+        if not isinstance(attendees, list):
+            attendees = [attendees]
+        people = [(_address(a), str(a.params.get("CN", ""))) for a in attendees]
+        organizer = event.get("ORGANIZER")
+        if organizer is not None:
+            people.append((_address(organizer), str(organizer.params.get("CN", ""))))
+        sequence = int(event.get("SEQUENCE", 0))
+        cancelled = cancel_all or str(event.get("STATUS", "")).upper() == "CANCELLED"
+        campaign = UTM_RE.search(str(event.get("DESCRIPTION", "")) + " " + str(event.get("URL", "")))
+        booking = Booking(f"ics:{uid}", start, booked, people, cancelled, campaign.group(1) if campaign else None)
+        previous = latest.get(uid)
+        if previous is None or sequence > previous[0] or (sequence == previous[0] and cancelled):
+            latest[uid] = (sequence, booking)
+    return [booking for _, booking in latest.values()]
+
+
+def _calendly_time(value: str, zone: dt.tzinfo) -> dt.datetime | None:
+    text = value.strip()
+    try:
+        return _as_datetime(dt.datetime.fromisoformat(text.replace("Z", "+00:00")), zone)
+    except ValueError:
+        pass
+    for pattern in CALENDLY_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
+    """Calendly's CSV export: Invitee Email, Start Date & Time, Canceled, UTM Campaign, Invitee UUID."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [column.strip().lower() for column in next(reader)]
+    bookings: list[Booking] = []
+    bad: list[ImportRowError] = []
+    line = reader.line_num
+    for values in reader:
+        start_line, line = line + 1, reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        row = dict(zip(header, values))
+        address = row.get("invitee email", "").strip()
+        start = _calendly_time(row.get("start date & time", ""), zone)
+        if not valid_email(address):
+            bad.append(ImportRowError(path, start_line, f"'{address}' is not an email address"
+                                      if address else "no Invitee Email"))
+            continue
+        if start is None:
+            bad.append(ImportRowError(path, start_line, f"Start Date & Time '{row.get('start date & time', '')}' "
+                                                        "is not a date and time (such as 2026-11-20 10:00 am)"))
+            continue
+        created = _calendly_time(row.get("event created date & time", ""), zone) or start
+        key = row.get("invitee uuid", "").strip() or hashlib.sha256(f"{address}{start}".encode()).hexdigest()[:24]
+        bookings.append(Booking(f"calendly:{key}", start, created, [(address, row.get("invitee name", "").strip())],
+                                truthy(row.get("canceled")), row.get("utm campaign", "").strip() or None))
+    if bad:
+        count = len(bad)
+        raise ManyErrors(bad, f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported")
+    return bookings
+
+
+def read_bookings(path: Path, zone: dt.tzinfo) -> list[Booking]:
+    if not path.exists():
+        raise TouchgenError(f"{path}: no such file or folder (check the path)")
+    if path.is_dir():
+        files = sorted(path.glob("*.ics"))
+        if not files:
+            raise TouchgenError(f"{path}: no .ics files in this folder")
+        return [booking for file in files for booking in read_ics(file, zone)]
+    if path.suffix.lower() == ".ics":
+        return read_ics(path, zone)
+    text = read_text(path)
+    header = text.split("\n", 1)[0].lower()
+    if "invitee email" in header:
+        return read_calendly(path, text, zone)
+    if "BEGIN:VCALENDAR" in text[:200]:
+        return read_ics(path, zone)
+    raise TouchgenError(f"{path}:1: neither a calendar (.ics) nor a Calendly export "
+                        "(expected an 'Invitee Email' column)")
+
+
+def import_calls(store: Store, settings: Settings, path: Path, now: dt.datetime) -> CallsImported:
+    """Record booked, held and cancelled calls in one transaction; unknown attendees become people."""
+    bookings = read_bookings(path, settings.zone)
+    own = author_addresses(settings)
+    known = store.people_by_email()
+    result = CallsImported(bookings=len(bookings))
+    events: list[tuple[str, Event]] = []
+    new_people: dict[str, Person] = {}
+    at_now = utc_iso(now)
+    for booking in bookings:
+        booked_at, start_at = utc_iso(booking.booked), utc_iso(booking.start)
+        for address, name in booking.attendees:
+            key = address.lower()
+            if key in own or not valid_email(address):
+                continue
+            person = known.get(key)
+            if booking.cancelled:
+                if person is not None and store.has_event(person.id, "booked_call", booking.key):
+                    events.append((address, Event(0, "call_cancelled", at_now, source="calls import",
+                                                  external_id=booking.key)))
+                else:
+                    result.cancelled += 1
+                continue
+            if person is None and key not in new_people:
+                new_people[key] = Person(0, address, name, False, "calls import", booked_at)
+                result.new_people.append(address)
+            post = booking.campaign
+            if post is None and person is not None:
+                post = store.last_sent_before(person.id, booked_at)
+            events.append((address, Event(0, "booked_call", booked_at, post=post, channel="call",
+                                          source="calls import", external_id=booking.key)))
+            if booking.start <= now:
+                events.append((address, Event(0, "call_held", start_at, post=post, channel="call",
+                                              source="calls import", external_id=booking.key)))
+    added = store.record(events, new_people.values())
+    result.booked = added["booked_call"]
+    result.held = added["call_held"]
+    result.cancelled += added["call_cancelled"]
+    result.already = len(events) - sum(added.values())
+    return result

@@ -1,0 +1,256 @@
+"""Mail import: replies, auto-replies, bounces and unsubscribes from mbox, Maildir or .eml files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import hashlib
+import mailbox
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from pathlib import Path
+
+from .config import Settings
+from .errors import ImportRowError, ManyErrors, TouchgenError
+from .imports import valid_email
+from .links import reply_address
+from .store import Event, Person, Store, utc_iso
+
+MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
+AUTO_SUBJECT_RE = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?office|autosvar|abwesenheit)", re.I)
+DAEMON_RE = re.compile(r"^(mailer-daemon|postmaster)@", re.I)
+MAIL_HEADERS = ("from", "to", "subject", "date", "message-id")
+
+
+def author_addresses(settings: Settings) -> set[str]:
+    """The author's own addresses: mail from them is never a reader's reply, nor are they attendees."""
+    own = {address.lower() for address in settings.newsletter.author_addresses}
+    for value in (settings.newsletter.from_, reply_address(settings)):
+        address = parseaddr(value)[1].lower()
+        if address:
+            own.add(address)
+    return own
+
+
+def message_ids(value: str | None) -> list[str]:
+    """Message-IDs in a header, parsed with a regex: the standard library's parsing of these is unreliable."""
+    return MESSAGE_ID_RE.findall(value or "")
+
+
+def decoded(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return str(make_header(decode_header(value)))
+    except (UnicodeError, LookupError, email.errors.HeaderParseError):
+        return str(value)
+
+
+def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(where, raw bytes) of every message in an mbox file, a Maildir, an .eml file or a folder of them."""
+    if not path.exists():
+        raise TouchgenError(f"{path}: no such file or folder (check the path)")
+    if path.is_dir():
+        if (path / "cur").is_dir() and (path / "new").is_dir():
+            maildir = mailbox.Maildir(path, factory=None, create=False)
+            for key in sorted(maildir.keys()):
+                yield f"{path} message {key}", maildir.get_bytes(key)
+            return
+        files = sorted(p for p in path.rglob("*.eml") if p.is_file())
+        if not files:
+            raise TouchgenError(f"{path}: no .eml files and not a Maildir (expected cur/ and new/ folders)")
+        for file in files:
+            yield str(file), file.read_bytes()
+        return
+    with path.open("rb") as handle:
+        start = handle.read(5)
+    if start == b"From ":
+        box = mailbox.mbox(path, factory=None, create=False)
+        try:
+            for number, key in enumerate(box.keys(), start=1):
+                yield f"{path} message {number}", box.get_bytes(key)
+        finally:
+            box.close()
+        return
+    yield str(path), path.read_bytes()
+
+
+def is_auto_reply(message: Message) -> bool:
+    auto = (message.get("Auto-Submitted") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("X-MS-Exchange-Inbox-Rules-Loop"):
+        return True
+    if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply", "list"):
+        return True
+    suppress = (message.get("X-Auto-Response-Suppress") or "").lower()
+    if any(word in suppress for word in ("oof", "autoreply", "all")):
+        return True
+    return bool(AUTO_SUBJECT_RE.match(decoded(message.get("Subject"))))
+
+
+@dataclass(frozen=True)
+class Bounce:
+    recipients: list[str]
+    original_ids: list[str]
+    permanent: bool
+
+
+def delivery_report(message: Message) -> Bounce | None:
+    """The failed recipients of a delivery report (multipart/report or from MAILER-DAEMON), else None."""
+    sender = parseaddr(message.get("From", ""))[1]
+    is_report = message.get_content_type() == "multipart/report"
+    if not is_report and not DAEMON_RE.match(sender):
+        return None
+    recipients: list[str] = []
+    originals: list[str] = []
+    actions: list[str] = []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            blocks: list[Message] = part.get_payload() if part.is_multipart() else []  # type: ignore[assignment]
+            for block in blocks:
+                for header in ("Final-Recipient", "Original-Recipient"):
+                    value = block.get(header, "")
+                    address = value.split(";", 1)[-1].strip()
+                    if valid_email(address) and address.lower() not in (r.lower() for r in recipients):
+                        recipients.append(address)
+                if block.get("Action"):
+                    actions.append(block.get("Action", "").strip().lower())
+        elif kind == "message/rfc822" and part.is_multipart():
+            inner: Message = part.get_payload(0)  # type: ignore[assignment]
+            originals += message_ids(inner.get("Message-ID"))
+        elif kind == "text/rfc822-headers":
+            raw: bytes = part.get_payload(decode=True)  # type: ignore[assignment]
+            originals += message_ids(email.message_from_bytes(raw).get("Message-ID"))
+    for address in (message.get("X-Failed-Recipients") or "").split(","):
+        if valid_email(address.strip()) and address.strip() not in recipients:
+            recipients.append(address.strip())
+    permanent = not actions or any(action == "failed" for action in actions)
+    return Bounce(recipients, originals, permanent)
+
+
+def _is_unsubscribe(message: Message, unsubscribe_address: str) -> bool:
+    if decoded(message.get("Subject")).strip().lower().startswith("unsubscribe"):
+        return True
+    if not unsubscribe_address:
+        return False
+    fields = message.get_all("To", []) + message.get_all("Cc", []) + message.get_all("Delivered-To", [])
+    return any(address.lower() == unsubscribe_address.lower() for _, address in getaddresses(fields))
+
+
+@dataclass
+class RepliesImported:
+    messages: int = 0
+    replies: int = 0
+    already: int = 0
+    posts: Counter[str] = field(default_factory=Counter)
+    auto_replies: int = 0
+    bounces: list[str] = field(default_factory=list)
+    unsubscribes: int = 0
+    from_author: int = 0
+    unknown: list[str] = field(default_factory=list)
+    no_sender: list[str] = field(default_factory=list)
+    introduced: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _moment(message: Message, now: dt.datetime) -> str:
+    try:
+        moment = parsedate_to_datetime(message.get("Date", ""))
+    except (TypeError, ValueError, IndexError):
+        return utc_iso(now)
+    return utc_iso(moment) if moment else utc_iso(now)
+
+
+def _external_id(message: Message, sender: str, at: str) -> str:
+    ids = message_ids(message.get("Message-ID"))
+    if ids:
+        return ids[0]
+    digest = hashlib.sha256(f"{sender}|{at}|{message.get('Subject', '')}".encode()).hexdigest()[:24]
+    return f"sha256:{digest}"
+
+
+def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetime) -> RepliesImported:
+    """Read every message, then record replies, bounces and unsubscribes in one transaction."""
+    parsed: list[tuple[str, Message]] = []
+    not_mail: list[ImportRowError] = []
+    for where, raw in iter_messages(path):
+        message = email.message_from_bytes(raw)
+        if not any(message.get(header) for header in MAIL_HEADERS):
+            not_mail.append(ImportRowError(where, None, "is not an email message (no From, To, Subject, Date or "
+                                                        "Message-ID header); remove it or export the mail again"))
+            continue
+        parsed.append((where, message))
+    if not_mail:
+        count = len(not_mail)
+        raise ManyErrors(not_mail, f"{count} file{'s' if count != 1 else ''} not mail; nothing was imported")
+
+    own = author_addresses(settings)
+    known = store.people_by_email()
+    result = RepliesImported(messages=len(parsed))
+    events: list[tuple[str, Event]] = []
+    new_people: dict[str, Person] = {}
+    bounced_sends: list[str] = []
+    replied_posts: list[str | None] = []
+    for where, message in parsed:
+        at = _moment(message, now)
+        bounce = delivery_report(message)
+        if bounce is not None:
+            if not bounce.permanent:
+                result.auto_replies += 1
+                continue
+            external = _external_id(message, "bounce", at)
+            for address in bounce.recipients:
+                result.bounces.append(address)
+                if address.lower() in known:
+                    events.append((address, Event(0, "bounced", at, channel="email", source="mail import",
+                                                  external_id=external, note=decoded(message.get("Subject"))[:200])))
+            bounced_sends += bounce.original_ids
+            continue
+        name, sender = parseaddr(decoded(message.get("From")))
+        if not valid_email(sender):
+            result.no_sender.append(where)
+            continue
+        if sender.lower() in own:
+            result.from_author += 1
+            continue
+        if is_auto_reply(message):
+            result.auto_replies += 1
+            continue
+        external = _external_id(message, sender, at)
+        person = known.get(sender.lower())
+        if _is_unsubscribe(message, settings.newsletter.unsubscribe_email):
+            if person is None:
+                result.unknown.append(sender)
+            else:
+                result.unsubscribes += 1
+                events.append((person.email, Event(0, "unsubscribed", at, channel="email", source="mail import",
+                                                   external_id=external)))
+            continue
+        ids = message_ids(message.get("In-Reply-To")) + list(reversed(message_ids(message.get("References"))))
+        send = store.send_by_message_ids(ids) if ids else None
+        post = send.post if send else None
+        if person is None and send is not None:
+            reader = store.person_by_id(send.person_id)
+            if sender.lower() not in new_people:
+                new_people[sender.lower()] = Person(0, sender, name, False, f"introduced by {reader.email}", at,
+                                                    reader.id)
+                result.introduced.append((sender, reader.email))
+        elif person is None:
+            result.unknown.append(sender)
+            continue
+        elif post is None:
+            post = store.last_sent_before(person.id, at)
+        events.append((sender, Event(0, "replied", at, post=post, channel="email", source="mail import",
+                                     external_id=external, note=decoded(message.get("Subject"))[:200])))
+        replied_posts.append(post)
+    added = store.record(events, new_people.values(), bounced_sends)
+    result.replies = added["replied"]
+    result.already = len(replied_posts) - added["replied"]
+    result.posts = Counter(post or "(no post)" for post in replied_posts)
+    return result
