@@ -136,9 +136,9 @@ def _event(row: sqlite3.Row) -> Event:
 class Store:
     """One SQLite file in WAL mode; each public method that writes is one transaction."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shown: str | None = None) -> None:
         self.path = path
-        self.shown = str(path)
+        self.shown = shown or str(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
@@ -387,4 +387,5 @@ class Store:
 
 
 def open_store(root: Path) -> Store:
-    return Store(root / DB_PATH)
+    """The store of the site at `root`; messages name it as data/touchgen.db."""
+    return Store(root / DB_PATH, DB_PATH.as_posix())
