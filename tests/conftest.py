@@ -69,3 +69,48 @@ def tree(folder: Path) -> dict[str, tuple[str, int]]:
         path.relative_to(folder).as_posix(): (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
         for path in sorted(folder.rglob("*")) if path.is_file()
     }
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def readers_site(site, run) -> Path:
+    """A site whose store has the sample exports imported and the sample newsletter sends recorded."""
+    from touchgen.store import open_store
+
+    for name in ("substack.csv", "mailchimp.csv", "mailchimp-unsubscribed.csv", "plain.csv", "ghost.csv",
+                 "buttondown.csv", "listmonk.csv"):
+        assert run(site, "import", "readers", str(DATA / name)).exit_code == 0
+    with open_store(site) as store:
+        for email, post, token, at in [
+            ("ada@example.com", "small-promises-kept", "t1", "2026-11-23T07:00:00Z"),
+            ("grace@example.org", "know-the-whole-account", "g1", "2026-11-16T07:00:00Z"),
+            ("grace@example.org", "small-promises-kept", "t2", "2026-11-23T07:00:00Z"),
+            ("katherine@example.com", "small-promises-kept", "t3", "2026-11-23T07:00:00Z"),
+            ("margaret@example.com", "small-promises-kept", "t4", "2026-11-23T07:00:00Z"),
+            ("tim@example.com", "small-promises-kept", "t5", "2026-11-23T07:00:00Z"),
+        ]:
+            person = store.require(email)
+            assert store.claim_send(post, person.id, f"{post}.{token}@example.com", at)
+            store.mark_sent(post, person.id, at)
+    return site
+
+
+def stages(run, site) -> dict[str, str]:
+    import json
+
+    result = run(site, "readers", "list", "--format", "json")
+    return {row["email"].lower(): row["stage"] for row in json.loads(result.stdout)}
+
+
+def counts(site) -> dict[str, int]:
+    """Rows in every table of the store: an import run twice must not change them."""
+    import sqlite3
+
+    db = sqlite3.connect(site / "data/touchgen.db")
+    try:
+        return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("people", "events", "sends", "accounts")}
+    finally:
+        db.close()

@@ -511,7 +511,8 @@ def readers_export(obj: Context, out: Path | None) -> None:
 
 # track -------------------------------------------------------------------------------------------
 
-TRACKED = {"reply": ("replied", "email"), "call": ("call_held", "call"), "touch": ("touch", "email")}
+TRACKED = {"reply": ("replied", "email", "a reply from"), "call": ("call_held", "call", "a call with"),
+           "touch": ("touch", "email", "a touch with")}
 
 
 @cli.command()
@@ -542,14 +543,14 @@ def track(obj: Context, what: str, email: str, date_: str | None, post: str | No
     if not valid_email(email):
         raise UsageProblem(f"'{email}' is not an email address")
     settings, store = open_people(obj)
-    kind, default_channel = TRACKED[what]
+    kind, default_channel, phrase = TRACKED[what]
     at = utc_iso(moment_of_day(parse_day(date_, "--date"), settings.zone))
     with store:
         known = store.person(email)
         new = [] if known else [Person(0, email, "", False, "tracked by hand", at)]
         event = Event(0, kind, at, post=post, channel=channel or default_channel, source="by hand", note=note)
         store.record([(email, event)], new)
-    obj.say(f"Recorded {kind.replace('_', ' ')} for {email} on {at[:10]}" + ("" if known else " (new person)"))
+    obj.say(f"Recorded {phrase} {email} on {at[:10]}" + ("" if known else " (new person)"))
 
 
 # funnel ------------------------------------------------------------------------------------------
