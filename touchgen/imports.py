@@ -50,8 +50,10 @@ class Row:
     source: str | None = None
 
 
-def _name(row: dict[str, str], *columns: str) -> str:
-    return " ".join(part for part in (row.get(c, "").strip() for c in columns) if part)
+def _name(row: dict[str, str], first: str, last: str = "") -> str:
+    given = row.get(first, "").strip()
+    family = row.get(last, "").strip() if last else ""
+    return f"{given} {family}" if given and family else given or family
 
 
 def _plain(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:

@@ -24,11 +24,11 @@ def span_days(first: str, last: str) -> int:
     return (_moment(last) - _moment(first)).days
 
 
-def stage_for(days: int, first: str | None, last: str | None, rules: StagesSettings) -> str:
-    """The stage of a person with two-way contact on `days` distinct days from `first` to `last`."""
-    if days == 0 or first is None or last is None:
+def stage_of(days: int, span: int, rules: StagesSettings) -> str:
+    """The stage of someone with two-way contact on `days` distinct days, `span` whole days apart."""
+    if days == 0:
         return "reader"
-    if days >= rules.relationship_min_days and span_days(first, last) >= rules.relationship_min_span_days:
+    if days >= rules.relationship_min_days and span >= rules.relationship_min_span_days:
         return "relationship"
     return "conversation"
 
@@ -47,9 +47,8 @@ def explain(events: list[Event], rules: StagesSettings) -> Explained:
     days = sorted({e.at[:10] for e in contact})
     if not days:
         return Explained("reader", "no reply, booked call or held call yet")
-    first, last = min(e.at for e in contact), max(e.at for e in contact)
-    stage = stage_for(len(days), first, last, rules)
-    span = span_days(first, last)
+    span = span_days(min(e.at for e in contact), max(e.at for e in contact))
+    stage = stage_of(len(days), span, rules)
     day_word = "day" if len(days) == 1 else "days"
     if stage == "relationship":
         reason = (f"two-way contact on {len(days)} {day_word} over {span} days "
@@ -67,8 +66,7 @@ def timeline(events: list[Event], rules: StagesSettings) -> list[tuple[Event, st
 
 def all_stages(store: Store, rules: StagesSettings) -> dict[int, str]:
     """The stage of everyone with two-way contact; everyone else is a reader."""
-    return {row["person_id"]: stage_for(row["days"], row["first"], row["last"], rules)
-            for row in store.two_way_summary(TWO_WAY)}
+    return {row["person_id"]: stage_of(row["days"], row["span"], rules) for row in store.contact_summary(TWO_WAY)}
 
 
 @dataclass
@@ -100,28 +98,23 @@ class Funnel:
 
 def funnel(store: Store, rules: StagesSettings, since: str | None = None, by_post: bool = False) -> Funnel:
     """How many people ever reached each step; with `since`, only people who joined from then on."""
-    population = store.people_created(since)
-    summaries = {row["person_id"]: row for row in store.two_way_summary(TWO_WAY) if row["person_id"] in population}
-    stages = {pid: stage_for(row["days"], row["first"], row["last"], rules) for pid, row in summaries.items()}
-    subscribed = store.first_events("subscribed")
-    waits = []
-    for pid, row in summaries.items():
-        joined = subscribed.get(pid) or population[pid]
-        waits.append(max(0.0, (_moment(row["first"]) - _moment(joined)).total_seconds() / 86400))
+    contacts = store.contact_summary(TWO_WAY, since)
+    stages = [stage_of(row["days"], row["span"], rules) for row in contacts]
+    waits = [max(0.0, row["wait"]) for row in contacts]
     result = Funnel(
-        readers=len(population),
-        replied=len(store.people_with("replied") & population.keys()),
-        booked_call=len(store.people_with("booked_call") & population.keys()),
-        conversation=sum(1 for s in stages.values() if s in ("conversation", "relationship")),
-        relationship=sum(1 for s in stages.values() if s == "relationship"),
+        readers=store.count_people(since),
+        replied=store.count_people_with("replied", since),
+        booked_call=store.count_people_with("booked_call", since),
+        conversation=len(stages),
+        relationship=stages.count("relationship"),
         median_days_to_conversation=round(statistics.median(waits), 1) if waits else None,
     )
     if by_post:
         sent = store.sends_per_post(since)
         replied = store.events_per_post("replied", since)
         booked = store.events_per_post("booked_call", since)
-        first_sent = store.first_sent_per_post()
-        posts = sorted(set(sent) | set(replied) | set(booked), key=lambda p: (first_sent.get(p, ""), p), reverse=True)
-        result.by_post = [{"slug": p, "sent": sent.get(p, 0), "replied": replied.get(p, 0),
+        posts = sorted(set(sent) | set(replied) | set(booked),
+                       key=lambda post: (sent[post][1] if post in sent else "", post), reverse=True)
+        result.by_post = [{"slug": p, "sent": sent[p][0] if p in sent else 0, "replied": replied.get(p, 0),
                            "booked_call": booked.get(p, 0)} for p in posts]
     return result

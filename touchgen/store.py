@@ -42,8 +42,9 @@ MIGRATIONS: dict[int, str] = {
         note TEXT NOT NULL DEFAULT ''
     );
     CREATE UNIQUE INDEX events_once ON events (person_id, kind, external_id) WHERE external_id IS NOT NULL;
-    CREATE INDEX events_by_kind ON events (kind, person_id, at);
+    CREATE INDEX events_by_kind ON events (kind, person_id, at, external_id);
     CREATE INDEX events_by_person ON events (person_id, at);
+    CREATE INDEX events_by_post ON events (kind, post, at);
     CREATE TABLE sends (
         id INTEGER PRIMARY KEY,
         post TEXT NOT NULL,
@@ -56,6 +57,7 @@ MIGRATIONS: dict[int, str] = {
         error TEXT NOT NULL DEFAULT '',
         UNIQUE (post, person_id)
     );
+    CREATE INDEX sends_by_post ON sends (post, status, sent_at, claimed_at);
     CREATE TABLE accounts (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -71,6 +73,12 @@ MIGRATIONS: dict[int, str] = {
     );
     """,
 }
+
+
+# A condition on events `e`: not a call that a later 'call_cancelled' event (same person, same
+# external id) took back. The row-value NOT IN is evaluated once, not once per row.
+NOT_CANCELLED = """(e.external_id IS NULL OR e.kind NOT IN ('booked_call', 'call_held')
+    OR (e.person_id, e.external_id) NOT IN (SELECT person_id, external_id FROM events WHERE kind = 'call_cancelled'))"""
 
 
 class StoreError(TouchgenError):
@@ -248,22 +256,21 @@ class Store:
     def import_people(self, new: list[tuple[Person, list[Event]]], updates: list[tuple[Person, list[Event]]]) -> None:
         """One transaction: insert `new` people with their events, rewrite `updates` and append theirs."""
         with self.transaction() as db:
+            # Inside BEGIN IMMEDIATE nobody else writes, so the new ids can be given out here.
+            first_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM people").fetchone()[0]
             db.executemany(
-                "INSERT INTO people (email, name, subscribed, source, created) VALUES (?, ?, ?, ?, ?)",
-                ((p.email, p.name, int(p.subscribed), p.source, p.created) for p, _ in new))
-            ids = {}
-            if new:
-                emails = [p.email for p, _ in new]
-                for chunk in range(0, len(emails), 500):
-                    part = emails[chunk:chunk + 500]
-                    rows = db.execute(f"SELECT id, email FROM people WHERE email IN ({','.join('?' * len(part))})", part)
-                    ids.update({row["email"].lower(): row["id"] for row in rows})
+                "INSERT INTO people (id, email, name, subscribed, source, created) VALUES (?, ?, ?, ?, ?, ?)",
+                ((first_id + n, p.email, p.name, int(p.subscribed), p.source, p.created)
+                 for n, (p, _) in enumerate(new)))
             db.executemany("UPDATE people SET name = ?, subscribed = ? WHERE id = ?",
                            ((p.name, int(p.subscribed), p.id) for p, _ in updates))
-            events = [Event(ids[p.email.lower()], e.kind, e.at, e.post, e.channel, e.source, e.external_id, e.note)
-                      for p, evs in new for e in evs]
-            events += [e for _, evs in updates for e in evs]
-            self._insert_events(db, events)
+            rows = [(first_id + n, e.kind, e.at, e.post, e.channel, e.source, e.external_id, e.note)
+                    for n, (_, events) in enumerate(new) for e in events]
+            rows += [(e.person_id, e.kind, e.at, e.post, e.channel, e.source, e.external_id, e.note)
+                     for _, events in updates for e in events]
+            db.executemany(
+                "INSERT OR IGNORE INTO events (person_id, kind, at, post, channel, source, external_id, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
     def record(self, events: Iterable[tuple[str, Event]], new_people: Iterable[Person] = (),
                bounced_message_ids: Iterable[str] = ()) -> Counter[str]:
@@ -298,37 +305,34 @@ class Store:
         rows = self.db.execute("SELECT * FROM events WHERE person_id = ? ORDER BY at, id", (person_id,))
         return [_event(row) for row in rows]
 
-    def two_way_summary(self, kinds: tuple[str, ...]) -> Iterator[sqlite3.Row]:
-        """Per person with two-way contact: distinct days, first and last moment (cancelled calls left out)."""
+    def contact_summary(self, kinds: tuple[str, ...], since: str | None = None) -> list[sqlite3.Row]:
+        """Per person (joined on or after `since`) with two-way contact: distinct days, whole days from
+        first to last contact, and days from subscribing (else joining) to the first contact.
+        Calls that were later cancelled are left out."""
         marks = ",".join("?" * len(kinds))
         return self.db.execute(
-            f"""SELECT person_id, COUNT(DISTINCT substr(at, 1, 10)) AS days, MIN(at) AS first, MAX(at) AS last
-                FROM events e
-                WHERE kind IN ({marks}) AND NOT (e.external_id IS NOT NULL AND e.kind IN ('booked_call', 'call_held')
-                      AND EXISTS (SELECT 1 FROM events c WHERE c.person_id = e.person_id
-                                  AND c.kind = 'call_cancelled' AND c.external_id = e.external_id))
-                GROUP BY person_id""", kinds)
+            f"""SELECT c.person_id, c.days, c.span, c.first, c.last,
+                       julianday(c.first) - julianday(COALESCE(
+                           (SELECT MIN(s.at) FROM events s WHERE s.kind = 'subscribed' AND s.person_id = c.person_id),
+                           p.created)) AS wait
+                FROM (SELECT person_id, COUNT(DISTINCT substr(at, 1, 10)) AS days,
+                             CAST(julianday(MAX(at)) - julianday(MIN(at)) AS INTEGER) AS span,
+                             MIN(at) AS first, MAX(at) AS last
+                      FROM events e
+                      WHERE kind IN ({marks}) AND {NOT_CANCELLED}
+                      GROUP BY person_id) AS c
+                JOIN people p ON p.id = c.person_id
+                WHERE p.created >= ?""", (*kinds, since or "")).fetchall()
 
-    def first_events(self, kind: str) -> dict[int, str]:
-        rows = self.db.execute("SELECT person_id, MIN(at) FROM events WHERE kind = ? GROUP BY person_id", (kind,))
-        return {row[0]: row[1] for row in rows}
+    def count_people(self, since: str | None = None) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM people WHERE created >= ?", (since or "",)).fetchone()[0])
 
-    def people_with(self, kind: str) -> set[int]:
-        """People with at least one event of `kind` (a call: one that was not cancelled)."""
-        if kind not in ("booked_call", "call_held"):
-            return {row[0] for row in self.db.execute("SELECT DISTINCT person_id FROM events WHERE kind = ?", (kind,))}
-        rows = self.db.execute(
-            """SELECT DISTINCT person_id FROM events e WHERE kind = ? AND NOT (e.external_id IS NOT NULL
-               AND EXISTS (SELECT 1 FROM events c WHERE c.person_id = e.person_id AND c.kind = 'call_cancelled'
-                           AND c.external_id = e.external_id))""", (kind,))
-        return {row[0] for row in rows}
-
-    def people_created(self, since: str | None = None) -> dict[int, str]:
-        if since:
-            rows = self.db.execute("SELECT id, created FROM people WHERE created >= ?", (since,))
-        else:
-            rows = self.db.execute("SELECT id, created FROM people")
-        return {row[0]: row[1] for row in rows}
+    def count_people_with(self, kind: str, since: str | None = None) -> int:
+        """People (joined on or after `since`) with an event of `kind`; for calls, one not cancelled."""
+        return int(self.db.execute(
+            f"""SELECT COUNT(*) FROM people p WHERE p.created >= ? AND p.id IN
+                (SELECT e.person_id FROM events e WHERE e.kind = ? AND {NOT_CANCELLED})""",
+            (since or "", kind)).fetchone()[0])
 
     def events_per_post(self, kind: str, since: str | None = None) -> dict[str, int]:
         rows = self.db.execute(
@@ -358,14 +362,14 @@ class Store:
                             row["sent_at"])
         return None
 
-    def sends_per_post(self, since: str | None = None) -> dict[str, int]:
-        rows = self.db.execute(
-            "SELECT post, COUNT(*) FROM sends WHERE status IN ('sent', 'bounced') AND COALESCE(sent_at, '') >= ? "
-            "GROUP BY post", (since or "",))
-        return {row[0]: row[1] for row in rows}
-
-    def first_sent_per_post(self) -> dict[str, str]:
-        return {row[0]: row[1] for row in self.db.execute("SELECT post, MIN(claimed_at) FROM sends GROUP BY post")}
+    def sends_per_post(self, since: str | None = None) -> dict[str, tuple[int, str]]:
+        """Per post: newsletters delivered (sent, or sent and later bounced) since `since`, and the
+        moment of its first claim (for ordering posts newest first)."""
+        first = dict(self.db.execute("SELECT post, MIN(claimed_at) FROM sends GROUP BY post").fetchall())
+        delivered = dict(self.db.execute(
+            "SELECT post, COUNT(*) FROM sends WHERE status IN ('sent', 'bounced') AND sent_at >= ? GROUP BY post",
+            (since or "",)).fetchall())
+        return {post: (delivered.get(post, 0), claimed) for post, claimed in first.items()}
 
     def claim_send(self, post: str, person_id: int, message_id: str, at: str) -> bool:
         """Claim (post, person) before handing it to SMTP; False when it was claimed before."""
