@@ -71,7 +71,7 @@ def tree(folder: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture

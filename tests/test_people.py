@@ -10,7 +10,7 @@ import pytest
 
 from touchgen.store import SCHEMA_VERSION, open_store
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent / "fixtures"
 
 
 def people(site):
