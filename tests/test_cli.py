@@ -71,10 +71,11 @@ def test_init_creates_a_site_that_builds(tmp_path, run):
     target = tmp_path / "letter"
     result = CliRunner().invoke(cli, ["init", str(target), "--today", "2026-11-25"])
     assert result.exit_code == 0
-    assert result.stdout == f"Created a site in {target} (16 files). Next: cd {target} && touchgen build\n"
+    assert result.stdout == f"Created a site in {target} (18 files). Next: cd {target} && touchgen build\n"
     assert (target / "content/posts/2026-11-23-welcome.md").is_file()
     assert (target / "content/pages/about.md").is_file()
     assert (target / "templates/site/post.html").is_file()
+    assert (target / "templates/email/newsletter.mjml").is_file()
     assert (target / ".gitignore").read_text() == "output/\ndata/\n"
     built = run(target, "build")
     assert built.exit_code == 0

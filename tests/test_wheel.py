@@ -27,7 +27,7 @@ def test_wheel_installs_and_builds_a_new_site(tmp_path):
     result = subprocess.run([touchgen, "build"], cwd=tmp_path / "mysite", env=environment,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Built 1 post, 1 page, 2 feeds in ")
+    assert result.stdout.startswith("Built 1 post, 1 page, 2 feeds, 1 email in ")
     site = tmp_path / "mysite/output/site"
     for path in ("index.html", "posts/welcome/index.html", "feed.xml", "atom.xml", "sitemap.xml",
                  "static/css/style.css"):

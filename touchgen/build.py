@@ -15,7 +15,7 @@ from .content import Content, ContentErrors, load_content
 from .errors import BuildErrors
 
 OUTPUT_DIR = "output"
-MANAGED = ("site",)
+MANAGED = ("site", "newsletter")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Rendered:
     posts: int
     pages: int
     feeds: int
+    emails: int
     warnings: tuple[str, ...]
 
 
@@ -47,6 +48,7 @@ def render(settings: Settings, drafts: bool = False, future: bool = False,
            now: dt.datetime | None = None) -> Rendered:
     """Validate all content and render every output file; raise BuildErrors listing every problem."""
     from .feeds import render_feeds
+    from .newsletter import render_newsletters
     from .site import make_entries, render_site
     from .theme import Theme
 
@@ -59,7 +61,8 @@ def render(settings: Settings, drafts: bool = False, future: bool = False,
     theme = Theme(settings.root)
     files = {f"site/{path}": data for path, data in render_site(site, theme).items()}
     files.update({f"site/{path}": data for path, data in render_feeds(site, now).items()})
-    return Rendered(files, len(site.posts), len(site.pages), 2,
+    files.update(render_newsletters(site, theme))
+    return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts),
                     settings.warnings + content.warnings)
 
 

@@ -199,8 +199,8 @@ def build(obj: Context, drafts: bool, future: bool, clean: bool) -> None:
     rendered, written = result.rendered, result.written
     obj.say(
         f"Built {plural(rendered.posts, 'post')}, {plural(rendered.pages, 'page')}, "
-        f"{plural(rendered.feeds, 'feed')} in {result.seconds:.2f} s: {written.written} written, "
-        f"{written.unchanged} unchanged, {written.removed} removed (output/site)"
+        f"{plural(rendered.feeds, 'feed')}, {plural(rendered.emails, 'email')} in {result.seconds:.2f} s: "
+        f"{written.written} written, {written.unchanged} unchanged, {written.removed} removed (output/)"
     )
 
 

@@ -44,6 +44,13 @@ class Theme:
         except ValueError:
             return f"{path.relative_to(DEFAULT_THEME.resolve()).as_posix()} (default theme)"
 
+    def filename(self, name: str) -> str | None:
+        """The file a template name resolves to (the site's own first)."""
+        for folder in self.folders:
+            if (folder / name).is_file():
+                return str(folder / name)
+        return None
+
     def render(self, name: str, **context: Any) -> str:
         try:
             return self.env.get_template(name).render(**context)
