@@ -114,3 +114,34 @@ def counts(site) -> dict[str, int]:
                 for table in ("people", "events", "sends", "accounts")}
     finally:
         db.close()
+
+
+@pytest.fixture
+def smtp():
+    from smtp_server import SmtpServer
+
+    with SmtpServer() as server:
+        yield server
+
+
+READERS_CSV = """email,name,subscribed
+ada@example.com,Ada Lovelace,true
+grace@example.org,Grace Hopper,true
+noname@example.com,,true
+zoe@example.com,Zoë Ünïcode,true
+gone@example.com,Gone Away,false
+linus@example.net,Linus,true
+"""
+
+
+@pytest.fixture
+def mail_site(site, run, smtp) -> Path:
+    """A built site with six readers (one unsubscribed) whose [smtp] points at the test server."""
+    config = site / "touchgen.toml"
+    text = config.read_text().replace('port = 587', f'port = {smtp.port}').replace('security = "starttls"',
+                                                                                   'security = "none"')
+    config.write_text(text, encoding="utf-8")
+    (site / "readers.csv").write_text(READERS_CSV, encoding="utf-8")
+    assert run(site, "import", "readers", str(site / "readers.csv")).exit_code == 0
+    assert run(site, "build").exit_code == 0
+    return site

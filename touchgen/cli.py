@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import ManyErrors, TouchgenError, UsageProblem
+from .words import plural
 
 
 class ProblemList(click.ClickException):
@@ -82,10 +83,6 @@ def parse_day(value: str | None, option: str) -> dt.date | None:
 
 def today_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--today", metavar="YYYY-MM-DD", help="Act as if today were this date.")(command)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -361,7 +358,7 @@ def import_calls_command(obj: Context, path: Path, today: str | None) -> None:
     new = f" ({', '.join(result.new_people)})" if result.new_people else ""
     obj.say(f"Imported {path}: {plural(result.bookings, 'booking')}: {result.booked} booked, {result.held} held, "
             f"{result.cancelled} cancelled, {result.already} already recorded, "
-            f"{plural(len(result.new_people), 'new person')}{new}".replace("new persons", "new people"))
+            f"{plural(len(result.new_people), 'new person', 'new people')}{new}")
 
 
 # readers -----------------------------------------------------------------------------------------
@@ -506,7 +503,7 @@ def readers_export(obj: Context, out: Path | None) -> None:
     temporary = out.with_name(f".{out.name}.touchgen-tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(out)
-    obj.say(f"Exported {plural(text.count(chr(10)) - 1, 'person')} to {out}".replace("persons", "people"))
+    obj.say(f"Exported {plural(text.count(chr(10)) - 1, 'person', 'people')} to {out}")
 
 
 # track -------------------------------------------------------------------------------------------
@@ -595,6 +592,98 @@ def funnel_command(obj: Context, since: str | None, by_post: bool, format_: str)
     elif by_post:
         click.echo("")
         emit(result.by_post, ["slug", "sent", "replied", "booked_call"], "csv")
+
+
+# send --------------------------------------------------------------------------------------------
+
+@cli.command()
+@click.argument("slug")
+@click.option("--dry-run", is_flag=True, help="Write the messages to data/outbox/SLUG/ as .eml files; send nothing.")
+@click.option("--to", "to", metavar="EMAIL", help="Send one test message to EMAIL; not recorded as a send.")
+@click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages in this run.")
+@click.option("--retry-uncertain", is_flag=True,
+              help="Send again the messages a crash left unconfirmed (they may have arrived).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_context
+@reports_errors
+def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | None, retry_uncertain: bool,
+         yes: bool) -> None:
+    """Send the post SLUG as a newsletter to every subscriber who has not had it.
+    Each message is claimed in the store before it goes to the SMTP server, so a
+    second run, or a run after a crash, never sends anyone the same post twice.
+    Run `touchgen build` first.
+
+    \b
+    Example:
+        touchgen send small-promises-kept --dry-run
+        touchgen send small-promises-kept --to me@example.com
+        touchgen send small-promises-kept
+    """
+    import sys
+
+    from .clock import current_time
+    from .imports import valid_email
+    from .mailer import Connection, load_letter, plan, send_newsletter, send_test, write_outbox
+
+    settings, store = open_people(obj)
+    with store:
+        letter = load_letter(settings, slug, current_time())
+        if to is not None:
+            if not valid_email(to):
+                raise UsageProblem(f"'{to}' is not an email address")
+            known = store.person(to)
+            connection = Connection(settings)
+            try:
+                message_id = send_test(settings, letter, connection, to, known.name if known else "", current_time())
+            finally:
+                connection.close()
+            obj.say(f"Sent a test of '{letter.title}' to {to} ({message_id}); not recorded as a send")
+            return
+        todo, _ = plan(store, slug, retry_uncertain)
+        count = min(len(todo), limit) if limit else len(todo)
+        bar = (click.progressbar(length=count, label="Sending" if not dry_run else "Writing", file=sys.stderr)
+               if sys.stderr.isatty() and obj.verbosity >= 0 and count > 1 else None)
+        progress = (lambda email: bar.update(1)) if bar is not None else (lambda email: None)
+        if dry_run:
+            folder, report = write_outbox(store, settings, letter, current_time(), retry_uncertain=retry_uncertain,
+                                          limit=limit, progress=progress)
+            if bar is not None:
+                bar.render_finish()
+            shown = folder.relative_to(settings.root)
+            obj.say(f"Wrote {plural(report.sent, 'message')} of '{letter.title}' to {shown}/ (dry run: nothing "
+                    f"sent or recorded); {report.already_sent} already sent, {len(report.uncertain)} uncertain")
+            return
+        if count == 0:
+            obj.say(f"Nobody left to send '{letter.title}' to")
+        elif not yes:
+            click.confirm(f"Send '{letter.title}' ({slug}) to {plural(count, 'reader')} now?", abort=True)
+        connection = Connection(settings)
+        if count:
+            connection.open()
+        try:
+            report = send_newsletter(store, settings, letter, connection, current_time,
+                                     retry_uncertain=retry_uncertain, limit=limit, progress=progress)
+        finally:
+            connection.close()
+            if bar is not None:
+                bar.render_finish()
+    obj.say(f"Sent '{letter.title}': {report.sent} sent, {report.already_sent} skipped as already sent, "
+            f"{len(report.uncertain)} uncertain, {report.retried} retried, {len(report.bounced)} bounced, "
+            f"{len(report.failed)} failed"
+            + (f", {report.bounced_before} not sent (bounced before)" if report.bounced_before else "")
+            + (f", {report.not_reached} left for a later run (--limit)" if report.not_reached else ""))
+    for email in report.bounced:
+        click.echo(f"bounced: {email}", err=True)
+    problems = []
+    if report.uncertain:
+        problems.append(f"{plural(len(report.uncertain), 'message')} uncertain ({', '.join(report.uncertain)}): "
+                        "an earlier run stopped before the server confirmed them; they may have arrived. "
+                        f"To send them again: touchgen send {slug} --retry-uncertain")
+    if report.failed:
+        problems.append(f"{plural(len(report.failed), 'message')} not accepted for now ({', '.join(report.failed)});"
+                        f" run touchgen send {slug} again later")
+    if problems:
+        raise click.ClickException("; ".join(problems))
 
 
 def main() -> None:

@@ -371,23 +371,67 @@ class Store:
             (since or "",)).fetchall())
         return {post: (delivered.get(post, 0), claimed) for post, claimed in first.items()}
 
+    def recipients(self, post: str) -> list[tuple[Person, str | None, str | None]]:
+        """Everyone subscribed who never bounced, with the status and Message-ID of their send of `post`."""
+        rows = self.db.execute(
+            """SELECT p.*, s.status, s.message_id FROM people p
+               LEFT JOIN sends s ON s.person_id = p.id AND s.post = ?
+               WHERE p.subscribed = 1
+                 AND NOT EXISTS (SELECT 1 FROM events b WHERE b.kind = 'bounced' AND b.person_id = p.id)
+               ORDER BY p.id""", (post,))
+        return [(_person(row), row["status"], row["message_id"]) for row in rows]
+
+    def count_bounced_subscribers(self) -> int:
+        return int(self.db.execute(
+            """SELECT COUNT(*) FROM people p WHERE p.subscribed = 1 AND EXISTS
+               (SELECT 1 FROM events b WHERE b.kind = 'bounced' AND b.person_id = p.id)""").fetchone()[0])
+
     def claim_send(self, post: str, person_id: int, message_id: str, at: str) -> bool:
-        """Claim (post, person) before handing it to SMTP; False when it was claimed before."""
+        """Claim (post, person) before handing it to SMTP, in its own transaction. False when it was
+        claimed before or the person is no longer subscribed. A failed send is claimed again."""
         with self.transaction() as db:
+            if db.execute("SELECT subscribed FROM people WHERE id = ?", (person_id,)).fetchone()[0] != 1:
+                return False
             cursor = db.execute(
                 "INSERT OR IGNORE INTO sends (post, person_id, message_id, status, claimed_at, attempts) "
                 "VALUES (?, ?, ?, 'claimed', ?, 1)", (post, person_id, message_id, at))
+            if cursor.rowcount == 1:
+                return True
+            cursor = db.execute(
+                "UPDATE sends SET status = 'claimed', claimed_at = ?, attempts = attempts + 1 "
+                "WHERE post = ? AND person_id = ? AND status = 'failed'", (at, post, person_id))
             return cursor.rowcount == 1
+
+    def reclaim_uncertain(self, post: str, person_id: int, at: str) -> None:
+        """Count another attempt at a send a crash left unconfirmed."""
+        with self.transaction() as db:
+            db.execute("UPDATE sends SET claimed_at = ?, attempts = attempts + 1 "
+                       "WHERE post = ? AND person_id = ? AND status = 'claimed'", (at, post, person_id))
 
     def mark_sent(self, post: str, person_id: int, at: str) -> None:
         """The server accepted the message: the send is done and a 'sent' event recorded."""
+        self._finish_send(post, person_id, "sent", at, "")
+
+    def mark_send_bounced(self, post: str, person_id: int, at: str, reply: str) -> None:
+        """The server refused the message for good (5xx): a 'bounced' event."""
+        self._finish_send(post, person_id, "bounced", at, reply)
+
+    def mark_send_failed(self, post: str, person_id: int, reply: str) -> None:
+        """Not delivered, for now (4xx after every retry): a later run tries again."""
+        with self.transaction() as db:
+            db.execute("UPDATE sends SET status = 'failed', error = ? WHERE post = ? AND person_id = ?",
+                       (reply, post, person_id))
+
+    def _finish_send(self, post: str, person_id: int, status: str, at: str, reply: str) -> None:
         with self.transaction() as db:
             row = db.execute("SELECT message_id FROM sends WHERE post = ? AND person_id = ?",
                              (post, person_id)).fetchone()
-            db.execute("UPDATE sends SET status = 'sent', sent_at = ? WHERE post = ? AND person_id = ?",
-                       (at, post, person_id))
-            self._insert_events(db, [Event(person_id, "sent", at, post=post, channel="email", source="send",
-                                           external_id=row["message_id"])])
+            # sent_at stays empty for a refusal, so only delivered sends count as sent.
+            db.execute("UPDATE sends SET status = ?, sent_at = ?, error = ? WHERE post = ? AND person_id = ?",
+                       (status, at if status == "sent" else None, reply, post, person_id))
+            kind = "sent" if status == "sent" else "bounced"
+            self._insert_events(db, [Event(person_id, kind, at, post=post, channel="email", source="send",
+                                           external_id=row["message_id"], note=reply[:200])])
 
 
 def open_store(root: Path) -> Store:
