@@ -1,4 +1,4 @@
-"""The sample site's pages and feeds, compared byte for byte with tests/golden/.
+"""The sample site's pages and feeds (output/site), compared byte for byte with tests/golden/.
 
 When a change to the output is intended, regenerate the golden files with:
 
@@ -27,7 +27,7 @@ def built_files(root: Path) -> dict[str, bytes]:
 def test_sample_site_matches_golden_files(sample_site, run):
     result = run(sample_site, "build")
     assert result.exit_code == 0, result.output
-    built = built_files(sample_site / "output")
+    built = built_files(sample_site / "output/site")
     if os.environ.get("TOUCHGEN_UPDATE_GOLDEN"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, data in built.items():
