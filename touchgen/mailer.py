@@ -91,19 +91,23 @@ def new_message_id(settings: Settings, slug: str) -> str:
     return f"{slug}.{secrets.token_hex(8)}@{sender_domain(settings)}"
 
 
-def _header(name: str, value: str) -> bytes:
-    """One header line, RFC 2047-encoded when not ASCII and folded; refuses line breaks (no injection)."""
+def _check_line(name: str, value: str) -> None:
     if "\r" in value or "\n" in value:
         raise SendError(f"the {name} header would contain a line break: {value!r} (remove it)")
+
+
+def _header(name: str, value: str) -> bytes:
+    """One header line, RFC 2047-encoded when not ASCII and folded; refuses line breaks (no injection)."""
+    _check_line(name, value)
+    if value.isascii() and len(name) + len(value) < 76:
+        return f"{name}: {value}\r\n".encode("ascii")
     charset = "us-ascii" if value.isascii() else "utf-8"
     return f"{name}: {Header(value, charset, header_name=name).encode(linesep=CRLF)}\r\n".encode("ascii")
 
 
-def _address_header(name: str, value: str) -> bytes:
+def _address_header(name: str, display: str, address: str) -> bytes:
     """An address header whose display name may need RFC 2047 encoding."""
-    if "\r" in value or "\n" in value:
-        raise SendError(f"the {name} header would contain a line break: {value!r} (remove it)")
-    display, address = parseaddr(value)
+    _check_line(name, display + address)
     return f"{name}: {formataddr((display, address), charset='utf-8')}\r\n".encode("ascii")
 
 
@@ -113,42 +117,58 @@ def _part(content_type: str, body: str) -> bytes:
             "Content-Transfer-Encoding: quoted-printable\r\n\r\n").encode("ascii") + data
 
 
+class Composer:
+    """Writes each reader's message as it goes over SMTP: multipart/alternative with the text part
+    first, From, Reply-To, To, Subject, Date, Message-ID and the list headers.
+
+    The headers every reader shares are encoded once per post, and messages are composed directly
+    rather than through email.message.EmailMessage, whose header parsing costs milliseconds a
+    message; the tests parse every message back with the standard library."""
+
+    def __init__(self, settings: Settings, letter: Letter) -> None:
+        newsletter = settings.newsletter
+        if not newsletter.from_:
+            raise SendError("touchgen.toml: [newsletter] from is empty (set it, such as: "
+                            "from = \"Jane <jane@example.com>\")")
+        self.settings = settings
+        self.letter = letter
+        self.shared = b"".join([
+            _address_header("From", *parseaddr(newsletter.from_)),
+            _address_header("Reply-To", "", reply_address(settings)),
+            _header("Subject", letter.title),
+            _header("List-Id", f"{settings.site.title} <{newsletter.list_id or sender_domain(settings)}>"),
+        ])
+
+    def message(self, name: str, address: str, message_id: str, date: dt.datetime) -> bytes:
+        values = reader_values(self.settings, self.letter.slug, name, address)
+        mailto, https = unsubscribe_links(self.settings, address)
+        links = ", ".join(f"<{link}>" for link in (mailto, https) if link)
+        boundary = f"=_touchgen_{secrets.token_hex(12)}"
+        head = [
+            self.shared,
+            _address_header("To", name, address),
+            _header("Date", format_datetime(date)),
+            _header("Message-ID", f"<{message_id}>"),
+        ]
+        if links:
+            head.append(_header("List-Unsubscribe", links))
+        if https:
+            head.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+        head.append(b"MIME-Version: 1.0\r\n")
+        head.append(f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode("ascii"))
+        return b"".join([
+            *head, f"--{boundary}\r\n".encode("ascii"),
+            _part("text/plain", personalize(self.letter.text, values, html_escape=False)),
+            f"\r\n--{boundary}\r\n".encode("ascii"),
+            _part("text/html", personalize(self.letter.html, values, html_escape=True)),
+            f"\r\n--{boundary}--\r\n".encode("ascii"),
+        ])
+
+
 def build_message(settings: Settings, letter: Letter, name: str, address: str, message_id: str,
                   date: dt.datetime) -> bytes:
-    """One reader's message as it goes over SMTP: multipart/alternative with the text part first,
-    From, Reply-To, To, Subject, Date, Message-ID and the list headers.
-
-    Composed directly rather than through email.message.EmailMessage, whose header parsing costs
-    milliseconds a message; the tests parse every message back with the standard library."""
-    newsletter = settings.newsletter
-    if not newsletter.from_:
-        raise SendError("touchgen.toml: [newsletter] from is empty (set it, such as: from = \"Jane <jane@example.com>\")")
-    values = reader_values(settings, letter.slug, name, address)
-    mailto, https = unsubscribe_links(settings, address)
-    links = ", ".join(f"<{link}>" for link in (mailto, https) if link)
-    boundary = f"=_touchgen_{secrets.token_hex(12)}"
-    head = [
-        _address_header("From", newsletter.from_),
-        _address_header("Reply-To", reply_address(settings)),
-        _address_header("To", formataddr((name, address))),
-        _header("Subject", letter.title),
-        _header("Date", format_datetime(date)),
-        _header("Message-ID", f"<{message_id}>"),
-        _header("List-Id", f"{settings.site.title} <{newsletter.list_id or sender_domain(settings)}>"),
-    ]
-    if links:
-        head.append(_header("List-Unsubscribe", links))
-    if https:
-        head.append(_header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    head.append(b"MIME-Version: 1.0\r\n")
-    head.append(f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n'.encode("ascii"))
-    separator = f"\r\n--{boundary}\r\n".encode("ascii")
-    return b"".join([
-        *head, b"\r\n", f"--{boundary}\r\n".encode("ascii"),
-        _part("text/plain", personalize(letter.text, values, html_escape=False)), separator,
-        _part("text/html", personalize(letter.html, values, html_escape=True)),
-        f"\r\n--{boundary}--\r\n".encode("ascii"),
-    ])
+    """One reader's message (see Composer)."""
+    return Composer(settings, letter).message(name, address, message_id, date)
 
 
 class Connection:
@@ -271,6 +291,7 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, connection
         report.not_reached = max(0, len(todo) - limit)
         todo = todo[:limit]
     sender = parseaddr(settings.newsletter.from_)[1]
+    composer = Composer(settings, letter)
     interval = 60 / settings.smtp.rate_per_minute if settings.smtp.rate_per_minute > 0 else 0
     last_start = 0.0
     for person, uncertain_id in todo:
@@ -286,7 +307,7 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, connection
                 report.already_sent += 1
                 progress(person.email)
                 continue
-        data = build_message(settings, letter, person.name, person.email, message_id, moment)
+        data = composer.message(person.name, person.email, message_id, moment)
         if interval:
             sleep(max(0.0, last_start + interval - time.monotonic()))
             last_start = time.monotonic()
@@ -356,9 +377,10 @@ def write_outbox(store: Store, settings: Settings, letter: Letter, now: dt.datet
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    composer = Composer(settings, letter)
     for person, uncertain_id in todo:
-        message = build_message(settings, letter, person.name, person.email,
-                                uncertain_id or new_message_id(settings, letter.slug), now)
+        message = composer.message(person.name, person.email, uncertain_id or new_message_id(settings, letter.slug),
+                                   now)
         (staging / f"{safe_filename(person.email)}.eml").write_bytes(message)
         report.sent += 1
         progress(person.email)
