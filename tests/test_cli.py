@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
-from pathlib import Path
 
 import click
 import pytest

@@ -43,6 +43,7 @@ def tls_site(site, run):
     return site
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
 def test_tls_and_login(tls_site, run, tls, monkeypatch, security):
     handler = Handler()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
-from .errors import ImportRowError, ManyErrors, TouchgenError
-from .imports import read_text, truthy, valid_email
+from .errors import ImportRowError, TouchgenError
+from .imports import csv_records, invalid_rows, read_text, truthy, valid_email
 from .replies import author_addresses
 from .store import Event, Person, Store, utc_iso
 
@@ -120,16 +118,10 @@ def _calendly_time(value: str, zone: dt.tzinfo) -> dt.datetime | None:
 
 def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
     """Calendly's CSV export: Invitee Email, Start Date & Time, Canceled, UTM Campaign, Invitee UUID."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader)]
+    _, records = csv_records(text)
     bookings: list[Booking] = []
     bad: list[ImportRowError] = []
-    line = reader.line_num
-    for values in reader:
-        start_line, line = line + 1, reader.line_num
-        if not any(v.strip() for v in values):
-            continue
-        row = dict(zip(header, values))
+    for start_line, row in records:
         address = row.get("invitee email", "").strip()
         start = _calendly_time(row.get("start date & time", ""), zone)
         if not valid_email(address):
@@ -145,8 +137,7 @@ def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
         bookings.append(Booking(f"calendly:{key}", start, created, [(address, row.get("invitee name", "").strip())],
                                 truthy(row.get("canceled")), row.get("utm campaign", "").strip() or None))
     if bad:
-        count = len(bad)
-        raise ManyErrors(bad, f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported")
+        raise invalid_rows(bad)
     return bookings
 
 

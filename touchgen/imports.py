@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,15 +116,33 @@ def read_text(path: Path) -> str:
                                          "export or save the file as UTF-8") from None
 
 
+def csv_records(text: str, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The lower-cased header, and each non-empty row as (the line it starts on, {column: value})."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [column.strip().lower() for column in next(reader, [])]
+
+    def records() -> Iterator[tuple[int, dict[str, str]]]:
+        line = reader.line_num
+        for values in reader:
+            start, line = line + 1, reader.line_num
+            if any(value.strip() for value in values):
+                yield start, dict(zip(header, values))
+
+    return header, records()
+
+
+def invalid_rows(bad: list[ImportRowError], hint: str = "") -> ManyErrors:
+    count = len(bad)
+    return ManyErrors(bad, f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported{hint}")
+
+
 def parse_readers(path: Path) -> tuple[str, list[Row], list[ImportRowError]]:
     """Detect the export by its header and read every row: (dialect, good rows, bad rows)."""
     text = read_text(path)
     first = text.split("\n", 1)[0]
     if not text.strip():
         raise TouchgenError(f"{path}: the file is empty (expected a header line such as: email,name)")
-    delimiter = max([",", ";", "\t"], key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [column.strip().lower() for column in next(reader)]
+    header, records = csv_records(text, delimiter=max([",", ";", "\t"], key=first.count))
     for name, needed, email_column, read in DIALECTS:
         if needed <= set(header):
             break
@@ -133,12 +151,7 @@ def parse_readers(path: Path) -> tuple[str, list[Row], list[ImportRowError]]:
                             "the first line must name the columns, such as: email,name")
     rows: list[Row] = []
     bad: list[ImportRowError] = []
-    line = reader.line_num
-    for values in reader:
-        start, line = line + 1, reader.line_num
-        if not any(value.strip() for value in values):
-            continue
-        record = dict(zip(header, values))
+    for start, record in records:
         email = record.get(email_column, "").strip()
         if not email:
             bad.append(ImportRowError(path, start, "no email address"))
@@ -168,9 +181,7 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
     """
     dialect, rows, bad = parse_readers(path)
     if bad and not skip_invalid:
-        count = len(bad)
-        raise ManyErrors(bad, f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported "
-                              "(fix them, or pass --skip-invalid to import the rest)")
+        raise invalid_rows(bad, " (fix them, or pass --skip-invalid to import the rest)")
     at = utc_iso(now)
     source = f"{dialect} import"
     known = store.people_by_email()
