@@ -197,3 +197,12 @@ def test_readers_add_list_show_unsubscribe(site, run):
     assert missing.exit_code == 1
     assert missing.stderr == ("Error: no person with the address bob@example.com "
                               "(add them with: touchgen readers add bob@example.com)\n")
+
+
+def test_a_file_that_is_not_a_store_is_refused(site, run):
+    (site / "data").mkdir()
+    (site / "data/touchgen.db").write_text("not a database at all, just text " * 100)
+    result = run(site, "readers", "list")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: data/touchgen.db: cannot be opened as a touchgen store (file is not a "
+                             "database); restore it from a backup or move it away\n")

@@ -213,7 +213,7 @@ def _markdown_files(folder: Path) -> list[Path]:
 
 
 def load_content(settings: Settings) -> Content:
-    """Read every post and page; raise BuildErrors-ready list via ContentErrors when any is bad."""
+    """Read every post and page; raise ContentErrors listing every bad one (and the warnings)."""
     root = settings.root
     warnings: list[str] = []
     errors: list[TouchgenError] = []

@@ -147,8 +147,8 @@ class Store:
     def __init__(self, path: Path, shown: str | None = None) -> None:
         self.path = path
         self.shown = shown or str(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 60000")
@@ -165,6 +165,8 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.shown}: cannot be opened as a touchgen store ({exc}); "
                              "restore it from a backup or move it away") from None
+        except OSError as exc:
+            raise StoreError(f"{self.shown}: cannot be created ({exc.strerror}); check the folder's permissions") from None
 
     def close(self) -> None:
         self.db.close()
