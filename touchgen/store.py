@@ -313,13 +313,13 @@ class Store:
         Calls that were later cancelled are left out."""
         marks = ",".join("?" * len(kinds))
         return self.db.execute(
-            f"""SELECT c.person_id, c.days, c.span, c.first, c.last,
+            f"""SELECT c.person_id, c.days, c.span,
                        julianday(c.first) - julianday(COALESCE(
                            (SELECT MIN(s.at) FROM events s WHERE s.kind = 'subscribed' AND s.person_id = c.person_id),
                            p.created)) AS wait
                 FROM (SELECT person_id, COUNT(DISTINCT substr(at, 1, 10)) AS days,
                              CAST(julianday(MAX(at)) - julianday(MIN(at)) AS INTEGER) AS span,
-                             MIN(at) AS first, MAX(at) AS last
+                             MIN(at) AS first
                       FROM events e
                       WHERE kind IN ({marks}) AND {NOT_CANCELLED}
                       GROUP BY person_id) AS c
