@@ -176,13 +176,14 @@ def check(obj: Context, drafts: bool, future: bool) -> None:
 
 @cli.command()
 @_render_options
-@click.option("--clean", is_flag=True, help="Remove output/site first and write every file anew.")
+@click.option("--clean", is_flag=True, help="Remove output/site and output/newsletter first; write every file anew.")
 @pass_context
 @reports_errors
 def build(obj: Context, drafts: bool, future: bool, clean: bool) -> None:
-    """Build the website and feeds into output/site. Everything is checked
-    and rendered first: a build that fails changes nothing, and unchanged
-    files are not rewritten. SOURCE_DATE_EPOCH makes builds reproducible.
+    """Build the website and feeds into output/site and the newsletter emails
+    into output/newsletter. Everything is checked and rendered first: a build
+    that fails changes nothing, and unchanged files are not rewritten.
+    SOURCE_DATE_EPOCH makes builds reproducible.
 
     \b
     Example:
