@@ -118,6 +118,8 @@ def test_temporary_failures_that_last_leave_a_retryable_send(mail_site, run, smt
     assert again.exit_code == 0
     assert again.stdout == summary(sent=1, already=4)
     assert smtp.handler.per_recipient() == {address: 1 for address in SUBSCRIBED}
+    delivered = next(m for m in smtp.handler.messages() if "ada@" in str(m["To"]))
+    assert sends(mail_site)["ada@example.com"] == ("sent", delivered["Message-ID"][1:-1])
 
 
 def test_permanent_failure_is_a_bounce(mail_site, run, smtp):
@@ -280,9 +282,9 @@ def test_killed_midway_a_rerun_sends_everyone_else_once(mail_site, smtp, phase, 
     out, err = rerun.communicate(timeout=60)
     assert rerun.returncode == 1
     assert out.endswith(summary(sent=5 - count, already=count - 1, uncertain=1))
-    assert err == (f"Error: 1 message uncertain ({uncertain[0]}): an earlier run stopped before the server "
-                   "confirmed them; they may have arrived. To send them again: touchgen send welcome "
-                   "--retry-uncertain\n")
+    assert err == (f"Error: 1 message uncertain ({uncertain[0]}): the server never confirmed them (a run was "
+                   "stopped, or the connection dropped); they may have arrived. To send them again: "
+                   "touchgen send welcome --retry-uncertain\n")
     counts = smtp.handler.per_recipient()
     assert max(counts.values()) == 1
     assert set(counts) == SUBSCRIBED - ({uncertain[0]} if phase == "RCPT" else set())

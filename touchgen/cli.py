@@ -678,7 +678,8 @@ def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | No
     problems = []
     if report.uncertain:
         problems.append(f"{plural(len(report.uncertain), 'message')} uncertain ({', '.join(report.uncertain)}): "
-                        "an earlier run stopped before the server confirmed them; they may have arrived. "
+                        "the server never confirmed them (a run was stopped, or the connection dropped); "
+                        "they may have arrived. "
                         f"To send them again: touchgen send {slug} --retry-uncertain")
     if report.failed:
         problems.append(f"{plural(len(report.failed), 'message')} not accepted for now ({', '.join(report.failed)});"

@@ -399,9 +399,10 @@ class Store:
                 "VALUES (?, ?, ?, 'claimed', ?, 1)", (post, person_id, message_id, at))
             if cursor.rowcount == 1:
                 return True
+            # A failed send never reached the server, so it goes out again under the new Message-ID.
             cursor = db.execute(
-                "UPDATE sends SET status = 'claimed', claimed_at = ?, attempts = attempts + 1 "
-                "WHERE post = ? AND person_id = ? AND status = 'failed'", (at, post, person_id))
+                "UPDATE sends SET status = 'claimed', message_id = ?, claimed_at = ?, attempts = attempts + 1 "
+                "WHERE post = ? AND person_id = ? AND status = 'failed'", (message_id, at, post, person_id))
             return cursor.rowcount == 1
 
     def reclaim_uncertain(self, post: str, person_id: int, at: str) -> None:
