@@ -640,14 +640,13 @@ def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | No
                 connection.close()
             obj.say(f"Sent a test of '{letter.title}' to {to} ({message_id}); not recorded as a send")
             return
-        todo, _ = plan(store, slug, retry_uncertain)
-        count = min(len(todo), limit) if limit else len(todo)
+        planned = plan(store, slug, retry_uncertain, limit)
+        count = len(planned[0])
         bar = (click.progressbar(length=count, label="Sending" if not dry_run else "Writing", file=sys.stderr)
                if sys.stderr.isatty() and obj.verbosity >= 0 and count > 1 else None)
         progress = (lambda email: bar.update(1)) if bar is not None else (lambda email: None)
         if dry_run:
-            folder, report = write_outbox(store, settings, letter, current_time(), retry_uncertain=retry_uncertain,
-                                          limit=limit, progress=progress)
+            folder, report = write_outbox(settings, letter, planned, current_time(), progress=progress)
             if bar is not None:
                 bar.render_finish()
             shown = folder.relative_to(settings.root)
@@ -662,8 +661,7 @@ def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | No
         if count:
             connection.open()
         try:
-            report = send_newsletter(store, settings, letter, connection, current_time,
-                                     retry_uncertain=retry_uncertain, limit=limit, progress=progress)
+            report = send_newsletter(store, settings, letter, planned, connection, current_time, progress=progress)
         finally:
             connection.close()
             if bar is not None:

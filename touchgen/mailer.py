@@ -264,8 +264,12 @@ class SendReport:
     not_reached: int = 0  # left for a later run by --limit
 
 
-def plan(store: Store, slug: str, retry_uncertain: bool) -> tuple[list[tuple[Person, str | None]], SendReport]:
-    """Who this run sends to (with the Message-ID of an uncertain send to repeat), and who it skips."""
+Plan = tuple[list[tuple[Person, str | None]], SendReport]
+
+
+def plan(store: Store, slug: str, retry_uncertain: bool = False, limit: int | None = None) -> Plan:
+    """Who this run sends to (with the Message-ID of an uncertain send to repeat, at most `limit`),
+    and a report that already counts who it skips."""
     report = SendReport(bounced_before=store.count_bounced_subscribers())
     todo: list[tuple[Person, str | None]] = []
     for person, status, message_id in store.recipients(slug):
@@ -276,20 +280,19 @@ def plan(store: Store, slug: str, retry_uncertain: bool) -> tuple[list[tuple[Per
             report.uncertain.append(person.email)
         else:
             todo.append((person, message_id if status == "claimed" else None))
-    return todo, report
-
-
-def send_newsletter(store: Store, settings: Settings, letter: Letter, connection: Connection,
-                    now: Callable[[], dt.datetime], *, retry_uncertain: bool = False, limit: int | None = None,
-                    progress: Callable[[str], None] = lambda email: None,
-                    sleep: Callable[[float], None] = time.sleep,
-                    retry_delays: tuple[float, ...] = RETRY_DELAYS) -> SendReport:
-    """Send `letter` to every subscriber not sent it yet. Each (post, reader) is claimed in the store
-    before SMTP sees it and marked sent once the server accepts it, so no run sends anyone twice."""
-    todo, report = plan(store, letter.slug, retry_uncertain)
     if limit is not None:
         report.not_reached = max(0, len(todo) - limit)
         todo = todo[:limit]
+    return todo, report
+
+
+def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: Plan, connection: Connection,
+                    now: Callable[[], dt.datetime], *, progress: Callable[[str], None] = lambda email: None,
+                    sleep: Callable[[float], None] = time.sleep,
+                    retry_delays: tuple[float, ...] = RETRY_DELAYS) -> SendReport:
+    """Send `letter` to the readers `planned` (see plan). Each (post, reader) is claimed in the store
+    before SMTP sees it and marked sent once the server accepts it, so no run sends anyone twice."""
+    todo, report = planned
     sender = parseaddr(settings.newsletter.from_)[1]
     composer = Composer(settings, letter)
     interval = 60 / settings.smtp.rate_per_minute if settings.smtp.rate_per_minute > 0 else 0
@@ -364,14 +367,10 @@ def safe_filename(address: str) -> str:
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
 
 
-def write_outbox(store: Store, settings: Settings, letter: Letter, now: dt.datetime, *,
-                 retry_uncertain: bool = False, limit: int | None = None,
+def write_outbox(settings: Settings, letter: Letter, planned: Plan, now: dt.datetime, *,
                  progress: Callable[[str], None] = lambda email: None) -> tuple[Path, SendReport]:
-    """--dry-run: the .eml files a real run would send, in data/outbox/<slug>/; nothing is recorded."""
-    todo, report = plan(store, letter.slug, retry_uncertain)
-    if limit is not None:
-        report.not_reached = max(0, len(todo) - limit)
-        todo = todo[:limit]
+    """--dry-run: the .eml files the `planned` run would send, in data/outbox/<slug>/; nothing is recorded."""
+    todo, report = planned
     folder = settings.root / OUTBOX_DIR / letter.slug
     staging = folder.with_name(f".{letter.slug}.touchgen-tmp")
     if staging.exists():

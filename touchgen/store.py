@@ -247,12 +247,13 @@ class Store:
                 self._insert_events(db, [Event(person_id, "subscribed", at, source=source)])
         return self.person_by_id(person_id)
 
-    def unsubscribe(self, person: Person, at: str, source: str, external_id: str | None = None) -> bool:
+    def unsubscribe(self, person: Person, at: str, source: str) -> bool:
         """Take a person off the list; False when they were already off it."""
         with self.transaction() as db:
             changed = db.execute("UPDATE people SET subscribed = 0 WHERE id = ? AND subscribed = 1",
                                  (person.id,)).rowcount
-            self._insert_events(db, [Event(person.id, "unsubscribed", at, source=source, external_id=external_id)])
+            if changed:
+                self._insert_events(db, [Event(person.id, "unsubscribed", at, source=source)])
         return bool(changed)
 
     def import_people(self, new: list[tuple[Person, list[Event]]], updates: list[tuple[Person, list[Event]]]) -> None:
