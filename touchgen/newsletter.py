@@ -9,7 +9,7 @@ from typing import Any
 from .config import Settings
 from .errors import TemplateError
 from .links import booking_link, with_query
-from .site import Site
+from .site import Site, template_site
 from .theme import Theme
 
 NEWSLETTER_DIR = "newsletter"
@@ -38,8 +38,7 @@ def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for post in site.posts:
         context: dict[str, Any] = {
-            "site": {"title": settings.site.title, "url": settings.site.url, "author": settings.site.author,
-                     "language": settings.site.language},
+            "site": template_site(settings),
             "post": post,
             "web_url": post.canonical,
             "booking": bool(settings.newsletter.booking_url),

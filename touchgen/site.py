@@ -94,6 +94,13 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
     return site
 
 
+def template_site(settings: Settings) -> dict[str, str]:
+    """What every template sees as `site` (the site templates add the links of the page)."""
+    site = settings.site
+    return {"title": site.title, "url": site.url, "author": site.author, "language": site.language,
+            "description": site.description}
+
+
 def _paginate(items: list[Entry], size: int) -> list[list[Entry]]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -102,10 +109,7 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
     """Every file of output/site except the feeds, rendered but not written."""
     settings = site.settings
     files: dict[str, bytes] = {}
-    site_values = {
-        "title": settings.site.title, "url": settings.site.url, "author": settings.site.author,
-        "language": settings.site.language, "description": settings.site.description,
-    }
+    site_values = template_site(settings)
     default_description = settings.site.description or settings.site.title
 
     def page(path: str, template: str, title: str, description: str, og_type: str = "website",
