@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from touchgen.scaffold import init_site
-from touchgen.store import open_store
+from touchgen.site.scaffold import init_site
+from touchgen.people.store import open_store
 
-TOUCHGEN = [sys.executable, "-m", "touchgen.cli"]
+TOUCHGEN = [sys.executable, "-m", "touchgen"]
 
 
 def timed(args: list[str], site: Path) -> float:

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from touchgen.scaffold import init_site
-from touchgen.store import open_store
+from touchgen.site.scaffold import init_site
+from touchgen.people.store import open_store
 
-TOUCHGEN = [sys.executable, "-m", "touchgen.cli"]
+TOUCHGEN = [sys.executable, "-m", "touchgen"]
 LISTMONK_DEFAULT_RATE = 100  # messages a second: listmonk's default concurrency 10 x message_rate 10
 
 

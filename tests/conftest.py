@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from touchgen.cli import cli
-from touchgen.scaffold import init_site
+from touchgen.site.scaffold import init_site
 
 REPO = Path(__file__).resolve().parent.parent
 # Monday 23 November 2026, noon UTC: the sample posts up to that day are published.
@@ -77,7 +77,8 @@ DATA = Path(__file__).parent / "fixtures"
 @pytest.fixture
 def readers_site(site, run) -> Path:
     """A site whose store has the sample exports imported and the sample newsletter sends recorded."""
-    from touchgen.store import open_store
+    from touchgen.mail.ledger import Ledger
+    from touchgen.people.store import open_store
 
     for name in ("substack.csv", "mailchimp.csv", "mailchimp-unsubscribed.csv", "plain.csv", "ghost.csv",
                  "buttondown.csv", "listmonk.csv"):
@@ -92,8 +93,9 @@ def readers_site(site, run) -> Path:
             ("tim@example.com", "small-promises-kept", "t5", "2026-11-23T07:00:00Z"),
         ]:
             person = store.require(email)
-            assert store.claim_send(post, person.id, f"{post}.{token}@example.com", at)
-            store.mark_sent(post, person.id, at)
+            ledger = Ledger(store)
+            assert ledger.claim(post, person.id, f"{post}.{token}@example.com", at)
+            ledger.mark_sent(post, person.id, at)
     return site
 
 
@@ -111,7 +113,7 @@ def counts(site) -> dict[str, int]:
     db = sqlite3.connect(site / "data/touchgen.db")
     try:
         return {table: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                for table in ("people", "events", "sends", "accounts")}
+                for table in ("people", "events", "sends")}
     finally:
         db.close()
 

@@ -21,7 +21,7 @@ def test_sample_site_has_every_page(sample_site, run):
     result = run(sample_site, "build")
     assert result.exit_code == 0, result.output
     assert re.fullmatch(
-        r"Built 9 posts, 1 page, 2 feeds, 9 emails in \d+\.\d\d s: 54 written, 0 unchanged, 0 removed \(output/\)\n",
+        r"Built 9 posts, 1 page, 2 feeds, 9 emails in \d+\.\d\d s: 63 written, 0 unchanged, 0 removed \(output/\)\n",
         result.stdout)
     out = sample_site / "output/site"
     for path in ["index.html", "page/2/index.html", "archive/index.html", "tags/index.html",
@@ -131,13 +131,13 @@ def test_unchanged_files_are_not_rewritten(sample_site, run):
     run(sample_site, "build")
     before = tree(sample_site / "output")
     result = run(sample_site, "build")
-    assert "0 written, 54 unchanged, 0 removed" in result.stdout
+    assert "0 written, 63 unchanged, 0 removed" in result.stdout
     assert tree(sample_site / "output") == before
 
     about = sample_site / "content/pages/about.md"
     about.write_text(about.read_text().replace("I'm Jane.", "I'm Jane Doe."), encoding="utf-8")
     result = run(sample_site, "build")
-    assert "1 written, 53 unchanged, 0 removed" in result.stdout
+    assert "1 written, 62 unchanged, 0 removed" in result.stdout
     after = tree(sample_site / "output")
     assert [path for path in after if after[path] != before[path]] == ["site/about/index.html"]
 
@@ -148,11 +148,11 @@ def test_stale_files_are_removed_and_clean_rewrites(sample_site, run):
     write(stale, "old")
     (sample_site / "output/notes.txt").write_text("mine")
     result = run(sample_site, "build")
-    assert "0 written, 54 unchanged, 1 removed" in result.stdout
+    assert "0 written, 63 unchanged, 1 removed" in result.stdout
     assert not stale.parent.exists()
     assert (sample_site / "output/notes.txt").exists()
     result = run(sample_site, "build", "--clean")
-    assert "54 written, 0 unchanged, 0 removed" in result.stdout
+    assert "63 written, 0 unchanged, 0 removed" in result.stdout
 
 
 def test_reproducible_builds(sample_site, tmp_path, run):
@@ -164,7 +164,7 @@ def test_reproducible_builds(sample_site, tmp_path, run):
     run(twin, "build")
     first = {path: digest for path, (digest, _) in tree(sample_site / "output").items()}
     second = {path: digest for path, (digest, _) in tree(twin / "output").items()}
-    assert first == second and len(first) == 54
+    assert first == second and len(first) == 63
 
 
 def test_site_under_a_sub_path(site, run):

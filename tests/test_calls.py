@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from touchgen.store import open_store
+from touchgen.people.store import open_store
 
 from conftest import DATA, counts, stages
 
@@ -116,4 +116,4 @@ def test_track_and_the_timeline_that_explains_a_relationship(site, run):
     new = run(site, "track", "call", "newcomer@example.com", "--date", "2026-11-20")
     assert new.stdout == "Recorded a call with newcomer@example.com on 2026-11-20 (new person)\n"
     bad = run(site, "track", "call", "nobody", "--date", "2026-11-20")
-    assert bad.exit_code == 2 and bad.stderr.endswith("Error: 'nobody' is not an email address\n")
+    assert bad.exit_code == 2 and bad.stderr.endswith("Error: Invalid value for 'EMAIL': 'nobody' is not an email address\n")

@@ -127,7 +127,7 @@ def test_new_refuses_to_overwrite_or_reuse_a_slug(site, run):
 def test_new_rejects_a_bad_date(site, run):
     result = run(site, "new", "Hello", "--date", "2026-13-45")
     assert result.exit_code == 2
-    assert "Invalid value for --date: '2026-13-45' is not a date (use YYYY-MM-DD)" in result.stderr
+    assert "Invalid value for '--date': '2026-13-45' is not a date (use YYYY-MM-DD)" in result.stderr
 
 
 def test_new_rejects_a_title_without_letters(site, run):

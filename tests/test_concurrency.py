@@ -5,7 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 
-from touchgen.store import Event, Person, open_store
+from touchgen.people.model import Event, EventKind, NewPerson
+from touchgen.people.store import open_store
 
 PER_PROCESS = 150
 
@@ -17,8 +18,8 @@ def record_many(root: str, worker: int, start: multiprocessing.synchronize.Event
     with open_store(Path(root)) as store:
         for n in range(PER_PROCESS):
             email = f"shared{n % 10}@example.com"
-            store.record([(email, Event(0, "touch", f"2026-11-23T10:{n % 60:02d}:00Z", note=f"w{worker} n{n}"))],
-                         [Person(0, email, "", False, "test", "2026-11-23T10:00:00Z")])
+            store.record([(email, Event(EventKind.TOUCH, f"2026-11-23T10:{n % 60:02d}:00Z", note=f"w{worker} n{n}"))],
+                         [NewPerson(email, "", False, "test", "2026-11-23T10:00:00Z")])
 
 
 def test_four_processes_write_at_once(tmp_path):

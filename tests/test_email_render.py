@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from touchgen.config import load_settings
-from touchgen.newsletter import personalize, reader_values
+from touchgen.mail.personalize import personalize, reader_values
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

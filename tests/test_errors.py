@@ -137,7 +137,7 @@ def test_every_bad_file_is_reported_together(site, run):
 
 @pytest.mark.parametrize("change, message", [
     pytest.param(("{{ post.title }}", "{{ post.titel }}"),
-                 "templates/site/post.html:10: 'touchgen.site.Entry object' has no attribute 'titel' "
+                 "templates/site/post.html:10: 'touchgen.site.pages.Entry object' has no attribute 'titel' "
                  "(fix the variable name in the template; see the README for the variables each template gets)",
                  id="unknown-attribute"),
     pytest.param(("{{ post.title }}", "{{ headline }}"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from touchgen.store import SCHEMA_VERSION, open_store
+from touchgen.people.store import SCHEMA_VERSION, open_store
 
 DATA = Path(__file__).parent / "fixtures"
 
@@ -180,7 +180,7 @@ def test_readers_add_list_show_unsubscribe(site, run):
     assert again.exit_code == 1
     assert again.stderr == "Error: ada@example.com is already in the store (subscribed); nothing was changed\n"
     bad = run(site, "readers", "add", "ada")
-    assert bad.exit_code == 2 and bad.stderr.endswith("Error: 'ada' is not an email address\n")
+    assert bad.exit_code == 2 and bad.stderr.endswith("Error: Invalid value for 'EMAIL': 'ada' is not an email address\n")
     assert readers_json(run, site) == {"ada@example.com": {
         "email": "ada@example.com", "name": "Ada", "stage": "reader", "subscribed": True,
         "source": "added by hand", "created": "2026-11-23T12:00:00Z"}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mailbox
 import shutil
 
-from touchgen.store import open_store
+from touchgen.people.store import open_store
 
 from conftest import DATA, counts, stages
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from touchgen.config import load_settings
-from touchgen.mailer import Letter, SendError, build_message
+from touchgen.errors import SendError
+from touchgen.mail.compose import Letter, build_message
 
 from conftest import EPOCH, post
 
@@ -231,14 +232,14 @@ def test_refuses_drafts_scheduled_unbuilt_and_unknown_posts(mail_site, run, smtp
 
 def test_a_title_with_a_line_break_cannot_add_a_header(mail_site):
     settings = load_settings(mail_site)
-    letter = Letter("welcome", "Hello\r\nBcc: everyone@example.com", "<p>Hi</p>", "Hi")
+    letter = Letter("welcome", "Hello", "Hello\r\nBcc: everyone@example.com", "<p>Hi</p>", "Hi")
     with pytest.raises(SendError) as caught:
         build_message(settings, letter, "Ada", "ada@example.com", "x@example.com",
                       dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
     assert str(caught.value) == ("the Subject header would contain a line break: "
                                  "'Hello\\r\\nBcc: everyone@example.com' (remove it)")
     with pytest.raises(SendError):
-        build_message(settings, Letter("welcome", "Hi", "", ""), "Ada\nBcc: x@example.com", "ada@example.com",
+        build_message(settings, Letter("welcome", "Hi", "Hi", "", ""), "Ada\nBcc: x@example.com", "ada@example.com",
                       "x@example.com", dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
 
 
@@ -254,7 +255,7 @@ def test_sending_never_runs_mjml(mail_site):
 
 
 def touchgen_process(site: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "touchgen.cli", "--site", str(site), "send", "welcome", "--yes",
+    return subprocess.Popen([sys.executable, "-m", "touchgen", "--site", str(site), "send", "welcome", "--yes",
                              *args], env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 

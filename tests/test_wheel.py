@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -11,9 +12,13 @@ from conftest import REPO
 
 
 def test_wheel_installs_and_builds_a_new_site(tmp_path):
+    # Built from a copy, so setuptools' build/ folder never lands in (or is read from) the repository.
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "venv", "output", "data", "build", "dist", "*.egg-info", "__pycache__", ".*_cache"))
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(source)],
         check=True, cwd=tmp_path,
     )
     (wheel,) = wheels.glob("touchgen-*.whl")
@@ -32,3 +37,8 @@ def test_wheel_installs_and_builds_a_new_site(tmp_path):
     for path in ("index.html", "posts/welcome/index.html", "feed.xml", "atom.xml", "sitemap.xml",
                  "static/css/style.css"):
         assert (site / path).is_file(), path
+    # The one copy of the theme, the repository's templates/, is what the installed package ships.
+    installed = tmp_path / "mysite/templates"
+    theme = sorted(p.relative_to(REPO / "templates").as_posix() for p in (REPO / "templates").rglob("*") if p.is_file())
+    assert sorted(p.relative_to(installed).as_posix() for p in installed.rglob("*") if p.is_file()) == theme
+    assert not (REPO / "touchgen/templates").exists()

@@ -1,4 +1,4 @@
-"""'Now' for every command: SOURCE_DATE_EPOCH when set (reproducible runs), else the clock."""
+"""'Now' for every command, and the one text form of a moment in the store (UTC ISO 8601)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from .errors import TouchgenError
 
 
 def current_time() -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible runs and tests), else the clock; always UTC."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
@@ -18,8 +19,26 @@ def current_time() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def today(zone: dt.tzinfo = dt.timezone.utc) -> dt.date:
+    """Today's date in `zone`, from the same clock as the build."""
+    return current_time().astimezone(zone).date()
+
+
 def moment_of_day(day: dt.date | None, zone: dt.tzinfo) -> dt.datetime:
     """Noon of `day` in `zone` (so --today means that day everywhere), or now without a day."""
     if day is None:
         return current_time()
     return dt.datetime(day.year, day.month, day.day, 12, tzinfo=zone)
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """The one text form of a moment in the store: UTC, whole seconds, 'Z'. A naive moment is UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_utc(text: str) -> dt.datetime:
+    """A moment written by utc_iso (or any ISO 8601 text) as an aware datetime; ValueError otherwise."""
+    moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" UTC", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

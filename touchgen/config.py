@@ -6,14 +6,17 @@ import dataclasses
 import re
 import tomllib
 import typing
+from typing import Any
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, LocatedError
+from .files import read_utf8
+from .paths import CONFIG_FILE, SitePaths
 
-CONFIG_FILE = "touchgen.toml"
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
@@ -88,12 +91,30 @@ class Settings:
     def publish_weekday_index(self) -> int:
         return WEEKDAYS.index(self.site.publish_weekday)
 
+    @property
+    def paths(self) -> SitePaths:
+        return SitePaths(self.root)
+
+    @property
+    def reply_address(self) -> str:
+        """The address replies go to: reply_to, else the address in `from`."""
+        return parseaddr(self.newsletter.reply_to or self.newsletter.from_)[1]
+
+    @property
+    def own_addresses(self) -> set[str]:
+        """The author's addresses, lower-cased: mail from them is never a reply, nor are they attendees."""
+        own = {address.lower() for address in self.newsletter.author_addresses}
+        for address in (parseaddr(self.newsletter.from_)[1], self.reply_address):
+            if address:
+                own.add(address.lower())
+        return own
+
     def absolute(self, path: str) -> str:
         """The absolute URL of a site path such as 'posts/x/'."""
         return self.site.url.rstrip("/") + "/" + path.lstrip("/")
 
 
-SECTIONS: dict[str, type] = {
+SECTIONS: dict[str, Any] = {
     "site": SiteSettings,
     "newsletter": NewsletterSettings,
     "smtp": SmtpSettings,
@@ -134,7 +155,7 @@ def _type_of(value: object) -> str:
     return type(value).__name__
 
 
-def _section(path: Path, text: str, name: str, raw: object, cls: type, warnings: list[str]) -> object:
+def _section(path: Path, text: str, name: str, raw: object, cls: Any, warnings: list[str]) -> object:
     if not isinstance(raw, dict):
         raise ConfigError(path, _key_line(text, name), f"[{name}] must be a table, not {_type_of(raw)}")
     hints = typing.get_type_hints(cls)
@@ -183,14 +204,14 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
 
 def load_settings(root: Path) -> Settings:
     """Read root/touchgen.toml; raise ConfigError naming the line of the first problem."""
-    path = root / CONFIG_FILE
+    path = SitePaths(root).config
     shown = Path(CONFIG_FILE)
     if not path.is_file():
         raise ConfigError(shown, None, f"not found in {root} (run 'touchgen init' to create a site, or pass --site DIR)")
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(shown, None, f"is not valid UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8") from None
+        text = read_utf8(path, shown, "save it as UTF-8")
+    except LocatedError as exc:
+        raise ConfigError(exc.path, exc.line, exc.message) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,17 +1,27 @@
-"""touchgen's own exceptions. Each carries its evidence and says what to do."""
+"""touchgen's own exceptions. Each carries its evidence, says what to do, and knows its exit status."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
 
+from .text import plural
+
 
 class TouchgenError(Exception):
-    """Base class: a problem the user can fix, reported without a traceback."""
+    """A problem the user can fix, reported without a traceback (exit status 1)."""
+
+    exit_code = 1
+
+
+class UsageProblem(TouchgenError):
+    """The command was called in a way that cannot work (exit status 2)."""
+
+    exit_code = 2
 
 
 class LocatedError(TouchgenError):
-    """A problem at a file and (when known) a line: 'path:line: message'."""
+    """A problem at a file and (when known) a line, row or message: 'path:line: message'."""
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
         self.path = str(path)
@@ -45,25 +55,26 @@ class DuplicateSlugError(TouchgenError):
         )
 
 
-class UsageProblem(TouchgenError):
-    """The command was called in a way that cannot work (exit status 2)."""
-
-
 class ManyErrors(TouchgenError):
     """Every problem found in one pass, and one closing line; nothing was written."""
 
-    def __init__(self, errors: Sequence[TouchgenError], summary: str) -> None:
+    def __init__(self, errors: Sequence[TouchgenError], summary: str, warnings: Sequence[str] = ()) -> None:
         self.errors = list(errors)
+        self.warnings = list(warnings)
         super().__init__(summary)
 
 
 class BuildErrors(ManyErrors):
-    """Every problem of a build or check; nothing was written."""
+    """Every problem of a build or check, with the warnings seen on the way; nothing was written."""
 
-    def __init__(self, errors: list[TouchgenError]) -> None:
-        count = len(errors)
-        super().__init__(errors, f"{count} problem{'s' if count != 1 else ''} found; nothing was written")
+    def __init__(self, errors: Sequence[TouchgenError], warnings: Sequence[str] = ()) -> None:
+        super().__init__(errors, f"{plural(len(errors), 'problem')} found; nothing was written", warnings)
 
 
-class ImportRowError(LocatedError):
-    """A row of an import file that cannot be imported."""
+def invalid_rows(bad: Sequence[LocatedError], hint: str = "") -> ManyErrors:
+    """Every bad row of an import file: nothing of that file is imported."""
+    return ManyErrors(bad, f"{plural(len(bad), 'invalid row')}; nothing was imported{hint}")
+
+
+class SendError(TouchgenError):
+    """A post cannot be sent as asked, or the SMTP server stops the run."""

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
 
-from .config import WEEKDAYS, Settings
-from .errors import DuplicateSlugError, FrontMatterError, TouchgenError
+from ..config import WEEKDAYS, Settings
+from ..errors import BuildErrors, DuplicateSlugError, FrontMatterError, LocatedError, TouchgenError
+from ..files import read_utf8
+from ..text import slugify
 
-POSTS_DIR = Path("content/posts")
-PAGES_DIR = Path("content/pages")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATED_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 POST_KEYS = ("title", "date", "summary", "tags", "slug", "draft")
@@ -23,11 +24,16 @@ PAGE_KEYS = ("title", "summary", "slug", "draft", "date")
 RESERVED_SLUGS = {"posts", "tags", "page", "archive", "static", "feed-xml", "atom-xml", "sitemap-xml"}
 
 
+class Kind(StrEnum):
+    POST = "post"
+    PAGE = "page"
+
+
 @dataclass(frozen=True)
 class Document:
     """A post or a page as written: validated front matter plus the markdown body."""
 
-    kind: str  # "post" or "page"
+    kind: Kind
     source: str  # path relative to the site, for messages
     title: str
     slug: str
@@ -37,10 +43,11 @@ class Document:
     draft: bool
     body: str
     body_line: int  # the line the markdown body starts on
+    digest: str  # SHA-256 of the whole file: which source a built email came from
 
     @property
     def url_path(self) -> str:
-        return f"posts/{self.slug}/" if self.kind == "post" else f"{self.slug}/"
+        return f"posts/{self.slug}/" if self.kind is Kind.POST else f"{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -58,12 +65,6 @@ class Content:
 
     def published_pages(self, drafts: bool = False) -> list[Document]:
         return [page for page in self.pages if drafts or not page.draft]
-
-
-def slugify(text: str) -> str:
-    """'Start before you need it!' -> 'start-before-you-need-it'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 class _Loader(yaml.SafeLoader):
@@ -88,14 +89,10 @@ def parse_date(value: str, zone: dt.tzinfo) -> dt.datetime:
 
 
 def _decode(path: Path, shown: str) -> str:
-    data = path.read_bytes()
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FrontMatterError(
-            shown, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        ) from None
+        return read_utf8(path, shown, "save the file as UTF-8")
+    except LocatedError as exc:
+        raise FrontMatterError(exc.path, exc.line, exc.message) from None
 
 
 def _split_front_matter(text: str, shown: str) -> tuple[str, int]:
@@ -117,7 +114,7 @@ def _line_of(yaml_text: str, key: str) -> int:
     return 1
 
 
-def read_document(root: Path, path: Path, kind: str, settings: Settings, warnings: list[str]) -> Document:
+def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnings: list[str]) -> Document:
     """Read one post or page; raise FrontMatterError at the first problem in it."""
     shown = path.relative_to(root).as_posix()
     text = _decode(path, shown)
@@ -135,7 +132,7 @@ def read_document(root: Path, path: Path, kind: str, settings: Settings, warning
     if not isinstance(meta, dict):
         raise FrontMatterError(shown, 2, "front matter must be 'key: value' lines (such as title: My post)")
 
-    known = POST_KEYS if kind == "post" else PAGE_KEYS
+    known = POST_KEYS if kind is Kind.POST else PAGE_KEYS
     for key in meta:
         if key not in known:
             warnings.append(f"{shown}:{_line_of(yaml_text, str(key))}: warning: unknown front matter key '{key}' (known: {', '.join(known)})")
@@ -154,7 +151,7 @@ def read_document(root: Path, path: Path, kind: str, settings: Settings, warning
 
     date = None
     raw_date = meta.get("date")
-    if kind == "post" and raw_date is None:
+    if kind is Kind.POST and raw_date is None:
         raise FrontMatterError(shown, 1, "front matter has no date (add a line such as: date: 2026-11-23)")
     if raw_date is not None:
         try:
@@ -188,24 +185,25 @@ def read_document(root: Path, path: Path, kind: str, settings: Settings, warning
     else:
         stem = path.stem
         dated = DATED_NAME_RE.match(stem)
-        slug = dated.group(2) if kind == "post" and dated else stem
+        slug = dated.group(2) if kind is Kind.POST and dated else stem
         if not SLUG_RE.match(slug):
             raise FrontMatterError(
                 shown, 1,
                 f"file name gives the slug '{slug}', which may only contain a-z, 0-9 and single hyphens "
                 "(rename the file or add a line such as: slug: my-post)",
             )
-    if kind == "page" and slug in RESERVED_SLUGS:
+    if kind is Kind.PAGE and slug in RESERVED_SLUGS:
         raise fail("slug", f"slug '{slug}' is used by the site itself (choose another, such as about-{slug})")
 
-    if kind == "post" and date is not None and date.weekday() != settings.publish_weekday_index:
+    if kind is Kind.POST and date is not None and date.weekday() != settings.publish_weekday_index:
         warnings.append(
             f"{shown}:{_line_of(yaml_text, 'date')}: warning: date {date.date()} is a "
             f"{WEEKDAYS[date.weekday()].capitalize()}, not a {settings.site.publish_weekday.capitalize()} (publish_weekday)"
         )
 
     body = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[body_line - 1:])
-    return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest)
 
 
 def _markdown_files(folder: Path) -> list[Path]:
@@ -213,13 +211,13 @@ def _markdown_files(folder: Path) -> list[Path]:
 
 
 def load_content(settings: Settings) -> Content:
-    """Read every post and page; raise ContentErrors listing every bad one (and the warnings)."""
+    """Read every post and page; raise BuildErrors listing every bad one (and the warnings)."""
     root = settings.root
-    warnings: list[str] = []
+    warnings: list[str] = list(settings.warnings)
     errors: list[TouchgenError] = []
     documents: list[Document] = []
-    for folder, kind in ((POSTS_DIR, "post"), (PAGES_DIR, "page")):
-        for path in _markdown_files(root / folder):
+    for folder, kind in ((settings.paths.posts, Kind.POST), (settings.paths.pages, Kind.PAGE)):
+        for path in _markdown_files(folder):
             try:
                 documents.append(read_document(root, path, kind, settings, warnings))
             except TouchgenError as exc:
@@ -231,16 +229,7 @@ def load_content(settings: Settings) -> Content:
         if len(sources) > 1:
             errors.append(DuplicateSlugError(slug, sources))
     if errors:
-        raise ContentErrors(errors, warnings)
-    posts = sorted((d for d in documents if d.kind == "post"), key=lambda d: (d.date, d.slug), reverse=True)
-    pages = sorted((d for d in documents if d.kind == "page"), key=lambda d: d.slug)
+        raise BuildErrors(errors, warnings)
+    posts = sorted((d for d in documents if d.kind is Kind.POST), key=lambda d: (d.date, d.slug), reverse=True)
+    pages = sorted((d for d in documents if d.kind is Kind.PAGE), key=lambda d: d.slug)
     return Content(tuple(posts), tuple(pages), tuple(warnings))
-
-
-class ContentErrors(TouchgenError):
-    """Every bad post and page, with the warnings seen on the way."""
-
-    def __init__(self, errors: list[TouchgenError], warnings: list[str]) -> None:
-        self.errors = errors
-        self.warnings = warnings
-        super().__init__("; ".join(str(e) for e in errors))

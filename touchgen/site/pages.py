@@ -8,11 +8,12 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import __version__
-from .config import Settings
-from .content import Content, Document, slugify
+from .. import __version__
+from ..config import Settings
+from ..text import slugify
+from .content import Content, Document
 from .links import booking_link, reply_link
-from .markup import Renderer, first_paragraph, reading_minutes
+from .markdown import Renderer, first_paragraph, reading_minutes
 from .theme import Theme
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July",

@@ -9,13 +9,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .clock import current_time
-from .config import Settings
-from .content import Content, ContentErrors, load_content
-from .errors import BuildErrors
+from ..clock import current_time
+from ..config import Settings
+from ..files import remove, write_atomic
+from ..paths import NEWSLETTER_FOLDER, SITE_FOLDER
+from ..text import plural
 
-OUTPUT_DIR = "output"
-MANAGED = ("site", "newsletter")
+MANAGED = (SITE_FOLDER, NEWSLETTER_FOLDER)  # the folders under output/ a build owns
 
 
 @dataclass(frozen=True)
@@ -43,34 +43,31 @@ class BuildResult:
     written: WriteResult
     seconds: float
 
+    def summary(self) -> str:
+        """The one line a build ends with."""
+        rendered, written = self.rendered, self.written
+        return (f"Built {plural(rendered.posts, 'post')}, {plural(rendered.pages, 'page')}, "
+                f"{plural(rendered.feeds, 'feed')}, {plural(rendered.emails, 'email')} in {self.seconds:.2f} s: "
+                f"{written.written} written, {written.unchanged} unchanged, {written.removed} removed (output/)")
+
 
 def render(settings: Settings, drafts: bool = False, future: bool = False,
            now: dt.datetime | None = None) -> Rendered:
     """Validate all content and render every output file; raise BuildErrors listing every problem."""
+    from .content import load_content
     from .feeds import render_feeds
     from .newsletter import render_newsletters
-    from .site import make_entries, render_site
+    from .pages import make_entries, render_site
     from .theme import Theme
 
     now = now or current_time()
-    try:
-        content: Content = load_content(settings)
-    except ContentErrors as exc:
-        raise BuildErrors(exc.errors) from None
+    content = load_content(settings)
     site = make_entries(settings, content, now, drafts, future)
     theme = Theme(settings.root)
-    files = {f"site/{path}": data for path, data in render_site(site, theme).items()}
-    files.update({f"site/{path}": data for path, data in render_feeds(site, now).items()})
+    files = {f"{SITE_FOLDER}/{path}": data for path, data in render_site(site, theme).items()}
+    files.update({f"{SITE_FOLDER}/{path}": data for path, data in render_feeds(site, now).items()})
     files.update(render_newsletters(site, theme))
-    return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts),
-                    settings.warnings + content.warnings)
-
-
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    elif path.exists() or path.is_symlink():
-        path.unlink()
+    return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts), content.warnings)
 
 
 def _make_parent(path: Path, top: Path) -> None:
@@ -86,7 +83,7 @@ def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> Wri
     """Make the managed folders under `out` hold exactly `files`; rewrite only what changed."""
     if clean:
         for name in MANAGED:
-            _remove(out / name)
+            remove(out / name)
     written = unchanged = removed = 0
     for rel, data in sorted(files.items()):
         dest = out / rel
@@ -96,16 +93,14 @@ def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> Wri
             unchanged += 1
             continue
         _make_parent(dest, out)
-        temporary = dest.with_name(f".{dest.name}.touchgen-tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, dest)
+        write_atomic(dest, data)
         written += 1
     wanted = {out / rel for rel in files}
     for name in MANAGED:
         top = out / name
         if not top.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+        for dirpath, _, filenames in os.walk(top, topdown=False):
             folder = Path(dirpath)
             for filename in filenames:
                 path = folder / filename
@@ -121,5 +116,5 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
     """Render everything, then write output/; nothing is written when anything is wrong."""
     started = time.perf_counter()
     rendered = render(settings, drafts, future)
-    result = write_output(settings.root / OUTPUT_DIR, rendered.files, clean)
+    result = write_output(settings.paths.output, rendered.files, clean)
     return BuildResult(rendered, result, time.perf_counter() - started)

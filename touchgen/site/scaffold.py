@@ -7,9 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
-from .config import Settings
-from .content import PAGES_DIR, POSTS_DIR, slugify
-from .errors import TouchgenError
+from ..config import Settings
+from ..errors import TouchgenError
+from ..files import fresh_staging
+from ..paths import POSTS
+from ..text import slugify
 from .theme import DEFAULT_THEME
 
 SKELETON = Path(__file__).parent / "skeleton"
@@ -30,21 +32,22 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     if target.is_dir() and any(target.iterdir()):
         raise TouchgenError(f"{target}: folder is not empty (choose a new or empty folder; nothing was created)")
     monday = publish_day_on_or_before(today, 0)
-    created: list[Path] = []
-    staging = target.with_name(f".{target.name}.touchgen-init")
-    if staging.exists():
-        shutil.rmtree(staging)
-    shutil.copytree(SKELETON, staging)
-    shutil.copytree(DEFAULT_THEME, staging / "templates")
-    sample = staging / POSTS_DIR / "sample-post.md"
+    final = target.resolve()
+    staging = fresh_staging(final)
+    shutil.copytree(SKELETON, staging, dirs_exist_ok=True)
+    shutil.copytree(DEFAULT_THEME, staging / "templates", ignore=shutil.ignore_patterns("__pycache__"))
+    sample = staging / POSTS / "sample-post.md"
     dated = sample.with_name(f"{monday.isoformat()}-welcome.md")
     sample.rename(dated)
     dated.write_text(dated.read_text(encoding="utf-8").replace("DATE", monday.isoformat()), encoding="utf-8")
     (staging / "gitignore").rename(staging / ".gitignore")
     created = sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
-    if target.is_dir():
-        target.rmdir()
-    staging.rename(target)
+    if final.is_dir():  # an empty folder, perhaps the current one: move the new site into it
+        for entry in staging.iterdir():
+            entry.rename(final / entry.name)
+        staging.rmdir()
+    else:
+        staging.rename(final)
     return created
 
 
@@ -56,9 +59,9 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
     slug = slugify(title)
     if not slug:
         raise TouchgenError(f"the title {title!r} has no letters or digits to make a slug from (use another title)")
-    folder = settings.root / POSTS_DIR
+    folder = settings.paths.posts
     posts = sorted(folder.glob("*.md")) if folder.is_dir() else []
-    for path in posts + sorted((settings.root / PAGES_DIR).glob("*.md")):
+    for path in posts + sorted(settings.paths.pages.glob("*.md")):
         if path.stem == slug or path.stem[11:] == slug:
             raise TouchgenError(
                 f"{path.relative_to(settings.root)}: already uses the slug '{slug}' "

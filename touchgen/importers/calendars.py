@@ -1,4 +1,4 @@
-"""Booked calls from calendar files (.ics) and Calendly's CSV export."""
+"""Booked, held and cancelled calls from calendar files (.ics) and Calendly's CSV export."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Settings
-from .errors import ImportRowError, TouchgenError
-from .imports import csv_records, invalid_rows, read_text, truthy, valid_email
-from .replies import author_addresses
-from .store import Event, Person, Store, utc_iso
+from ..clock import utc_iso
+from ..config import Settings
+from ..errors import LocatedError, TouchgenError, invalid_rows
+from ..people.model import Channel, Event, EventKind, NewPerson
+from ..people.store import Store
+from ..text import plural, valid_email
+from .rows import csv_records, read_text, truthy
 
 CONTENT_LINE_RE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
 UTM_RE = re.compile(r"utm_campaign=([a-z0-9-]+)")
+SOURCE = "calls import"
 CALENDLY_FORMATS = ("%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M%p", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
                     "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M")
 
@@ -41,6 +44,12 @@ class CallsImported:
     already: int = 0
     new_people: list[str] = field(default_factory=list)
 
+    def summary(self, path: Path) -> str:
+        new = f" ({', '.join(self.new_people)})" if self.new_people else ""
+        return (f"Imported {path}: {plural(self.bookings, 'booking')}: {self.booked} booked, {self.held} held, "
+                f"{self.cancelled} cancelled, {self.already} already recorded, "
+                f"{plural(len(self.new_people), 'new person', 'new people')}{new}")
+
 
 def _check_lines(path: Path, text: str) -> None:
     """Every unfolded content line must read NAME[;PARAMS]:VALUE; name the first that does not."""
@@ -48,8 +57,8 @@ def _check_lines(path: Path, text: str) -> None:
         if not line.strip() or line[0] in " \t":
             continue
         if not CONTENT_LINE_RE.match(line):
-            raise TouchgenError(f"{path}:{number}: not a calendar line: {line[:60]!r} "
-                                "(each line must read NAME:VALUE; export the calendar again)")
+            raise LocatedError(path, number, f"not a calendar line: {line[:60]!r} "
+                                             "(each line must read NAME:VALUE; export the calendar again)")
 
 
 def _as_datetime(value: object, zone: dt.tzinfo) -> dt.datetime:
@@ -68,19 +77,20 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
     """The events of a calendar file, the highest SEQUENCE of each UID winning."""
     import icalendar
 
-    text = read_text(path)
+    text = read_text(path, "a calendar file")
     if "BEGIN:VCALENDAR" not in text:
-        raise TouchgenError(f"{path}:1: not a calendar file (no BEGIN:VCALENDAR line)")
+        raise LocatedError(path, 1, "not a calendar file (no BEGIN:VCALENDAR line)")
     _check_lines(path, text)
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
-        raise TouchgenError(f"{path}: cannot be read as a calendar ({exc}); export it again") from None
+        raise LocatedError(path, None, f"cannot be read as a calendar ({exc}); export it again") from None
     cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     latest: dict[str, tuple[int, Booking]] = {}
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
         if event.get("DTSTART") is None:
-            raise TouchgenError(f"{path}: event {number} ({event.get('UID', 'no UID')}) has no DTSTART")
+            raise LocatedError(path, None, f"event {number} ({event.get('UID', 'no UID')}) has no DTSTART "
+                                           "(export the calendar again)")
         start = _as_datetime(event.decoded("DTSTART"), zone)
         stamp = event.get("CREATED") or event.get("DTSTAMP")
         booked = _as_datetime(stamp.dt, zone) if stamp is not None else start
@@ -120,16 +130,16 @@ def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
     """Calendly's CSV export: Invitee Email, Start Date & Time, Canceled, UTM Campaign, Invitee UUID."""
     _, records = csv_records(text)
     bookings: list[Booking] = []
-    bad: list[ImportRowError] = []
+    bad: list[LocatedError] = []
     for start_line, row in records:
         address = row.get("invitee email", "").strip()
         start = _calendly_time(row.get("start date & time", ""), zone)
         if not valid_email(address):
-            bad.append(ImportRowError(path, start_line, f"'{address}' is not an email address"
+            bad.append(LocatedError(path, start_line, f"'{address}' is not an email address"
                                       if address else "no Invitee Email"))
             continue
         if start is None:
-            bad.append(ImportRowError(path, start_line, f"Start Date & Time '{row.get('start date & time', '')}' "
+            bad.append(LocatedError(path, start_line, f"Start Date & Time '{row.get('start date & time', '')}' "
                                                         "is not a date and time (such as 2026-11-20 10:00 am)"))
             continue
         created = _calendly_time(row.get("event created date & time", ""), zone) or start
@@ -147,28 +157,28 @@ def read_bookings(path: Path, zone: dt.tzinfo) -> list[Booking]:
     if path.is_dir():
         files = sorted(path.glob("*.ics"))
         if not files:
-            raise TouchgenError(f"{path}: no .ics files in this folder")
+            raise LocatedError(path, None, "no .ics files in this folder")
         return [booking for file in files for booking in read_ics(file, zone)]
     if path.suffix.lower() == ".ics":
         return read_ics(path, zone)
-    text = read_text(path)
+    text = read_text(path, "a calendar or a CSV file")
     header = text.split("\n", 1)[0].lower()
     if "invitee email" in header:
         return read_calendly(path, text, zone)
     if "BEGIN:VCALENDAR" in text[:200]:
         return read_ics(path, zone)
-    raise TouchgenError(f"{path}:1: neither a calendar (.ics) nor a Calendly export "
-                        "(expected an 'Invitee Email' column)")
+    raise LocatedError(path, 1, "neither a calendar (.ics) nor a Calendly export "
+                                "(expected an 'Invitee Email' column)")
 
 
 def import_calls(store: Store, settings: Settings, path: Path, now: dt.datetime) -> CallsImported:
     """Record booked, held and cancelled calls in one transaction; unknown attendees become people."""
     bookings = read_bookings(path, settings.zone)
-    own = author_addresses(settings)
+    own = settings.own_addresses
     known = store.people_by_email()
     result = CallsImported(bookings=len(bookings))
     events: list[tuple[str, Event]] = []
-    new_people: dict[str, Person] = {}
+    new_people: dict[str, NewPerson] = {}
     at_now = utc_iso(now)
     for booking in bookings:
         booked_at, start_at = utc_iso(booking.booked), utc_iso(booking.start)
@@ -178,26 +188,26 @@ def import_calls(store: Store, settings: Settings, path: Path, now: dt.datetime)
                 continue
             person = known.get(key)
             if booking.cancelled:
-                if person is not None and store.has_event(person.id, "booked_call", booking.key):
-                    events.append((address, Event(0, "call_cancelled", at_now, source="calls import",
+                if person is not None and store.has_event(person.id, EventKind.BOOKED_CALL, booking.key):
+                    events.append((address, Event(EventKind.CALL_CANCELLED, at_now, source=SOURCE,
                                                   external_id=booking.key)))
                 else:
                     result.cancelled += 1
                 continue
             if person is None and key not in new_people:
-                new_people[key] = Person(0, address, name, False, "calls import", booked_at)
+                new_people[key] = NewPerson(address, name, False, SOURCE, booked_at)
                 result.new_people.append(address)
             post = booking.campaign
             if post is None and person is not None:
                 post = store.last_sent_before(person.id, booked_at)
-            events.append((address, Event(0, "booked_call", booked_at, post=post, channel="call",
-                                          source="calls import", external_id=booking.key)))
+            events.append((address, Event(EventKind.BOOKED_CALL, booked_at, post=post, channel=Channel.CALL,
+                                          source=SOURCE, external_id=booking.key)))
             if booking.start <= now:
-                events.append((address, Event(0, "call_held", start_at, post=post, channel="call",
-                                              source="calls import", external_id=booking.key)))
+                events.append((address, Event(EventKind.CALL_HELD, start_at, post=post, channel=Channel.CALL,
+                                              source=SOURCE, external_id=booking.key)))
     added = store.record(events, new_people.values())
-    result.booked = added["booked_call"]
-    result.held = added["call_held"]
-    result.cancelled += added["call_cancelled"]
+    result.booked = added[EventKind.BOOKED_CALL]
+    result.held = added[EventKind.CALL_HELD]
+    result.cancelled += added[EventKind.CALL_CANCELLED]
     result.already = len(events) - sum(added.values())
     return result

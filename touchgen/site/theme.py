@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,10 +10,21 @@ from typing import Any
 
 import jinja2
 
-from .errors import TemplateError
+from ..errors import TemplateError
 
-DEFAULT_THEME = Path(__file__).parent / "templates"
-SITE_TEMPLATES = "templates"
+from ..paths import TEMPLATES
+
+
+def _default_theme() -> Path:
+    """The theme shipped with touchgen. The repository keeps it in its top-level templates/; an
+    install ships that folder as the data-only package touchgen._theme (see pyproject.toml)."""
+    spec = importlib.util.find_spec("touchgen._theme")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parents[2] / "templates"  # a source checkout on sys.path
+
+
+DEFAULT_THEME = _default_theme()
 
 
 def _autoescape(name: str | None) -> bool:
@@ -24,7 +36,7 @@ class Theme:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.folders = [root / SITE_TEMPLATES, DEFAULT_THEME]
+        self.folders = [root / TEMPLATES, DEFAULT_THEME]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(folder) for folder in self.folders]),
             autoescape=_autoescape,

@@ -1,11 +1,10 @@
-"""Small URL and address helpers shared by the site and the newsletter."""
+"""The links a post and its email carry: reply by mail, book a call (tagged with the post)."""
 
 from __future__ import annotations
 
-from email.utils import parseaddr
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from .config import Settings
+from ..config import Settings
 
 
 def with_query(url: str, params: dict[str, str]) -> str:
@@ -16,15 +15,9 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def reply_address(settings: Settings) -> str:
-    """The address replies go to: reply_to, else the address in `from`."""
-    newsletter = settings.newsletter
-    return parseaddr(newsletter.reply_to or newsletter.from_)[1]
-
-
 def reply_link(settings: Settings, title: str) -> str:
     """A mailto: link that starts a reply to the post titled `title`, or '' with no address."""
-    address = reply_address(settings)
+    address = settings.reply_address
     return f"mailto:{address}?subject={quote('Re: ' + title)}" if address else ""
 
 

@@ -5,38 +5,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .errors import ImportRowError, ManyErrors, TouchgenError
-from .store import Event, Person, Store, utc_iso
+from ..clock import utc_iso
+from ..errors import LocatedError, invalid_rows
+from ..people.model import Event, EventKind, NewPerson, Person
+from ..people.store import Store
+from ..text import valid_email
+from .rows import csv_records, parse_moment, read_text, truthy
 
-EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
-TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 EXPORT_COLUMNS = ["email", "name", "subscribed", "created", "source"]
-
-
-def valid_email(text: str) -> bool:
-    return bool(EMAIL_RE.match(text))
-
-
-def truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in TRUE_WORDS
-
-
-def parse_moment(value: str | None) -> str | None:
-    """A CSV date or datetime as the store's UTC text, or None when it cannot be read."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    text = text.replace("Z", "+00:00").replace(" UTC", "+00:00")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return utc_iso(moment)
 
 
 @dataclass(frozen=True)
@@ -101,63 +81,28 @@ DIALECTS: list[tuple[str, set[str], str, Dialect]] = [
 ]
 
 
-def read_text(path: Path) -> str:
-    """The file as text (a UTF-8 BOM is dropped); located errors when missing or not UTF-8."""
-    if not path.exists():
-        raise TouchgenError(f"{path}: no such file (check the path)")
-    if path.is_dir():
-        raise TouchgenError(f"{path}: is a folder, not a CSV file")
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportRowError(path, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                                         "export or save the file as UTF-8") from None
-
-
-def csv_records(text: str, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The lower-cased header, and each non-empty row as (the line it starts on, {column: value})."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [column.strip().lower() for column in next(reader, [])]
-
-    def records() -> Iterator[tuple[int, dict[str, str]]]:
-        line = reader.line_num
-        for values in reader:
-            start, line = line + 1, reader.line_num
-            if any(value.strip() for value in values):
-                yield start, dict(zip(header, values))
-
-    return header, records()
-
-
-def invalid_rows(bad: list[ImportRowError], hint: str = "") -> ManyErrors:
-    count = len(bad)
-    return ManyErrors(bad, f"{count} invalid row{'s' if count != 1 else ''}; nothing was imported{hint}")
-
-
-def parse_readers(path: Path) -> tuple[str, list[Row], list[ImportRowError]]:
+def parse_readers(path: Path) -> tuple[str, list[Row], list[LocatedError]]:
     """Detect the export by its header and read every row: (dialect, good rows, bad rows)."""
     text = read_text(path)
     first = text.split("\n", 1)[0]
     if not text.strip():
-        raise TouchgenError(f"{path}: the file is empty (expected a header line such as: email,name)")
+        raise LocatedError(path, None, "the file is empty (expected a header line such as: email,name)")
     header, records = csv_records(text, delimiter=max([",", ";", "\t"], key=first.count))
     for name, needed, email_column, read in DIALECTS:
         if needed <= set(header):
             break
     else:
-        raise TouchgenError(f"{path}:1: no email column in the header (found: {', '.join(header)}); "
-                            "the first line must name the columns, such as: email,name")
+        raise LocatedError(path, 1, f"no email column in the header (found: {', '.join(header)}); "
+                                    "the first line must name the columns, such as: email,name")
     rows: list[Row] = []
-    bad: list[ImportRowError] = []
+    bad: list[LocatedError] = []
     for start, record in records:
         email = record.get(email_column, "").strip()
         if not email:
-            bad.append(ImportRowError(path, start, "no email address"))
+            bad.append(LocatedError(path, start, "no email address"))
             continue
         if not valid_email(email):
-            bad.append(ImportRowError(path, start, f"'{email}' is not an email address"))
+            bad.append(LocatedError(path, start, f"'{email}' is not an email address"))
             continue
         person_name, subscribed, created, left = read(record)
         rows.append(Row(start, email, person_name, subscribed, parse_moment(created), parse_moment(left),
@@ -171,7 +116,11 @@ class ReadersImported:
     added: int
     updated: int
     unchanged: int
-    skipped: list[ImportRowError]
+    skipped: list[LocatedError]
+
+    def summary(self, path: Path) -> str:
+        return (f"Imported {path} ({self.dialect}): {self.added} added, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {len(self.skipped)} skipped")
 
 
 def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: bool = False) -> ReadersImported:
@@ -185,28 +134,27 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
     at = utc_iso(now)
     source = f"{dialect} import"
     known = store.people_by_email()
-    new: dict[str, tuple[Person, list[Event]]] = {}
+    new: dict[str, tuple[NewPerson, list[Event]]] = {}
     updates: dict[str, tuple[Person, list[Event]]] = {}
     unchanged = 0
     for row in rows:
         key = row.email.lower()
         external = f"readers:{key}"
+        left = Event(EventKind.UNSUBSCRIBED, row.unsubscribed or at, source=source, external_id=external)
         if key in new:  # the same address twice in one file: the later row refines the earlier
-            person, events = new[key]
-            person = Person(0, person.email, row.name or person.name, person.subscribed and row.subscribed,
-                            person.source, person.created)
-            if not person.subscribed and not any(e.kind == "unsubscribed" for e in events):
-                events.append(Event(0, "unsubscribed", row.unsubscribed or at, source=source, external_id=external))
-            new[key] = (person, events)
+            added, events = new[key]
+            added = replace(added, name=row.name or added.name, subscribed=added.subscribed and row.subscribed)
+            if not added.subscribed and not any(e.kind is EventKind.UNSUBSCRIBED for e in events):
+                events.append(left)
+            new[key] = (added, events)
             continue
         current = updates[key][0] if key in updates else known.get(key)
         if current is None:
             created = row.created or at
-            person = Person(0, row.email, row.name, row.subscribed, row.source or source, created)
-            events = [Event(0, "subscribed", created, source=source, external_id=external)]
+            events = [Event(EventKind.SUBSCRIBED, created, source=source, external_id=external)]
             if not row.subscribed:
-                events.append(Event(0, "unsubscribed", row.unsubscribed or at, source=source, external_id=external))
-            new[key] = (person, events)
+                events.append(left)
+            new[key] = (NewPerson(row.email, row.name, row.subscribed, row.source or source, created), events)
             continue
         name = row.name if row.name and row.name != current.name else current.name
         leaves = current.subscribed and not row.subscribed
@@ -215,10 +163,8 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
             continue
         events = updates[key][1] if key in updates else []
         if leaves:
-            events.append(Event(current.id, "unsubscribed", row.unsubscribed or at, source=source,
-                                external_id=external))
-        updates[key] = (Person(current.id, current.email, name, current.subscribed and not leaves, current.source,
-                               current.created), events)
+            events.append(left)
+        updates[key] = (replace(current, name=name, subscribed=current.subscribed and not leaves), events)
     store.import_people(list(new.values()), list(updates.values()))
     return ReadersImported(dialect, len(new), len(updates), unchanged, bad)
 

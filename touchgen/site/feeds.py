@@ -6,8 +6,8 @@ import datetime as dt
 
 from feedgen.feed import FeedGenerator
 
-from . import __version__
-from .site import Site
+from .. import __version__
+from .pages import Site
 
 FEED_SIZE = 20
 

@@ -15,26 +15,18 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from pathlib import Path
 
-from .config import Settings
-from .errors import ImportRowError, ManyErrors, TouchgenError
-from .imports import valid_email
-from .links import reply_address
-from .store import Event, Person, Store, utc_iso
+from ..clock import utc_iso
+from ..config import Settings
+from ..errors import LocatedError, ManyErrors, TouchgenError
+from ..people.model import Channel, Event, EventKind, NewPerson
+from ..people.store import Store
+from ..text import plural, valid_email
 
 MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
 AUTO_SUBJECT_RE = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?office|autosvar|abwesenheit)", re.I)
 DAEMON_RE = re.compile(r"^(mailer-daemon|postmaster)@", re.I)
 MAIL_HEADERS = ("from", "to", "subject", "date", "message-id")
-
-
-def author_addresses(settings: Settings) -> set[str]:
-    """The author's own addresses: mail from them is never a reader's reply, nor are they attendees."""
-    own = {address.lower() for address in settings.newsletter.author_addresses}
-    for value in (settings.newsletter.from_, reply_address(settings)):
-        address = parseaddr(value)[1].lower()
-        if address:
-            own.add(address)
-    return own
+SOURCE = "mail import"
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -158,6 +150,25 @@ class RepliesImported:
     no_sender: list[str] = field(default_factory=list)
     introduced: list[tuple[str, str]] = field(default_factory=list)
 
+    def lines(self, path: Path) -> list[str]:
+        """The report an import ends with: one line per kind of message."""
+        posts = ", ".join(f"{post} {count}" for post, count in self.posts.most_common())
+
+        def listed(items: list[str], separator: str = ", ") -> str:
+            return f" ({separator.join(items)})" if items else ""
+
+        return [
+            f"Imported {path}: {plural(self.messages, 'message')}",
+            f"  replies       {self.replies} new, {self.already} already recorded" + (f" ({posts})" if posts else ""),
+            f"  auto-replies  {self.auto_replies} skipped",
+            f"  bounces       {len(self.bounces)}" + listed(self.bounces),
+            f"  unsubscribes  {self.unsubscribes}",
+            f"  from you      {self.from_author} ignored",
+            f"  introduced    {len(self.introduced)}" + listed([f"{new} by {by}" for new, by in self.introduced]),
+            f"  unknown       {len(self.unknown)}" + listed(self.unknown),
+            f"  no sender     {len(self.no_sender)}" + listed(self.no_sender, "; "),
+        ]
+
 
 def _moment(message: Message, now: dt.datetime) -> str:
     try:
@@ -178,23 +189,22 @@ def _external_id(message: Message, sender: str, at: str) -> str:
 def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetime) -> RepliesImported:
     """Read every message, then record replies, bounces and unsubscribes in one transaction."""
     parsed: list[tuple[str, Message]] = []
-    not_mail: list[ImportRowError] = []
+    not_mail: list[LocatedError] = []
     for where, raw in iter_messages(path):
         message = email.message_from_bytes(raw)
         if not any(message.get(header) for header in MAIL_HEADERS):
-            not_mail.append(ImportRowError(where, None, "is not an email message (no From, To, Subject, Date or "
+            not_mail.append(LocatedError(where, None, "is not an email message (no From, To, Subject, Date or "
                                                         "Message-ID header); remove it or export the mail again"))
             continue
         parsed.append((where, message))
     if not_mail:
-        count = len(not_mail)
-        raise ManyErrors(not_mail, f"{count} file{'s' if count != 1 else ''} not mail; nothing was imported")
+        raise ManyErrors(not_mail, f"{plural(len(not_mail), 'file')} not mail; nothing was imported")
 
-    own = author_addresses(settings)
+    own = settings.own_addresses
     known = store.people_by_email()
     result = RepliesImported(messages=len(parsed))
     events: list[tuple[str, Event]] = []
-    new_people: dict[str, Person] = {}
+    new_people: dict[str, NewPerson] = {}
     bounced_sends: list[str] = []
     replied_posts: list[str | None] = []
     for where, message in parsed:
@@ -208,7 +218,7 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
             for address in bounce.recipients:
                 result.bounces.append(address)
                 if address.lower() in known:
-                    events.append((address, Event(0, "bounced", at, channel="email", source="mail import",
+                    events.append((address, Event(EventKind.BOUNCED, at, channel=Channel.EMAIL, source=SOURCE,
                                                   external_id=external, note=decoded(message.get("Subject"))[:200])))
             bounced_sends += bounce.original_ids
             continue
@@ -229,7 +239,7 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
                 result.unknown.append(sender)
             else:
                 result.unsubscribes += 1
-                events.append((person.email, Event(0, "unsubscribed", at, channel="email", source="mail import",
+                events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
                                                    external_id=external)))
             continue
         ids = message_ids(message.get("In-Reply-To")) + list(reversed(message_ids(message.get("References"))))
@@ -238,19 +248,19 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
         if person is None and send is not None:
             reader = store.person_by_id(send.person_id)
             if sender.lower() not in new_people:
-                new_people[sender.lower()] = Person(0, sender, name, False, f"introduced by {reader.email}", at,
-                                                    reader.id)
+                new_people[sender.lower()] = NewPerson(sender, name, False, f"introduced by {reader.email}", at,
+                                                       reader.id)
                 result.introduced.append((sender, reader.email))
         elif person is None:
             result.unknown.append(sender)
             continue
         elif post is None:
             post = store.last_sent_before(person.id, at)
-        events.append((sender, Event(0, "replied", at, post=post, channel="email", source="mail import",
+        events.append((sender, Event(EventKind.REPLIED, at, post=post, channel=Channel.EMAIL, source=SOURCE,
                                      external_id=external, note=decoded(message.get("Subject"))[:200])))
         replied_posts.append(post)
     added = store.record(events, new_people.values(), bounced_sends)
-    result.replies = added["replied"]
-    result.already = len(replied_posts) - added["replied"]
+    result.replies = added[EventKind.REPLIED]
+    result.already = len(replied_posts) - added[EventKind.REPLIED]
     result.posts = Counter(post or "(no post)" for post in replied_posts)
     return result

@@ -1,0 +1,44 @@
+"""What every command gets: the site folder, how much to say, and the settings and store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..people.store import Store
+
+
+class Context:
+    def __init__(self, site: Path, verbosity: int) -> None:
+        self.root = site
+        self.verbosity = verbosity
+
+    def settings(self) -> Settings:
+        from ..config import load_settings
+
+        return load_settings(self.root)
+
+    def store(self, settings: Settings) -> Store:
+        from ..people.store import open_store
+
+        return open_store(settings.root)
+
+    def say(self, message: str) -> None:
+        if self.verbosity >= 0:
+            click.echo(message)
+
+    def detail(self, message: str) -> None:
+        if self.verbosity > 0:
+            click.echo(message)
+
+    def warn(self, warnings: tuple[str, ...] | list[str]) -> None:
+        if self.verbosity >= 0:
+            for warning in warnings:
+                click.echo(click.style(warning, fg="yellow"), err=True)
+
+
+pass_context = click.make_pass_decorator(Context)

@@ -1,0 +1,108 @@
+"""Commands of the site: init, new, check, build."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..text import plural
+from .context import Context, pass_context
+from .params import DAY, today_option
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@click.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@today_option
+@pass_context
+def init(obj: Context, directory: Path, today: dt.date | None) -> None:
+    """Create a new site in DIRECTORY (new or empty): touchgen.toml, a sample
+    post and page, and a copy of the default templates to change.
+
+    \b
+    Example:
+        touchgen init mysite
+    """
+    from ..clock import today as clock_today
+    from ..site.scaffold import init_site
+
+    created = init_site(directory, today or clock_today())
+    for path in created:
+        obj.detail(f"  {directory / path}")
+    obj.say(f"Created a site in {directory} ({plural(len(created), 'file')}). Next: cd {directory} && touchgen build")
+
+
+@click.command()
+@click.argument("title")
+@click.option("--date", "date_", type=DAY, help="Publish date [the next free publish weekday].")
+@today_option
+@pass_context
+def new(obj: Context, title: str, date_: dt.date | None, today: dt.date | None) -> None:
+    """Create a draft post titled TITLE, dated on the next publish weekday
+    that has no post yet. Never overwrites a file.
+
+    \b
+    Example:
+        touchgen new "Start before you need it"
+        touchgen new "One touch a day" --date 2026-11-30
+    """
+    from ..clock import today as clock_today
+    from ..site.scaffold import new_post
+
+    settings = obj.settings()
+    path = new_post(settings, title, date_, today or clock_today(settings.zone))
+    obj.say(f"Created {path} (a draft: set draft: false to publish it)")
+
+
+def render_options(command: F) -> F:
+    command = click.option("--future", is_flag=True, help="Include posts dated after now.")(command)
+    return click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")(command)
+
+
+@click.command()
+@render_options
+@pass_context
+def check(obj: Context, drafts: bool, future: bool) -> None:
+    """Check settings, posts, pages and templates; print every problem and
+    write nothing. Exit status 1 when anything is wrong.
+
+    \b
+    Example:
+        touchgen check
+    """
+    from ..site.build import render
+
+    rendered = render(obj.settings(), drafts, future)
+    obj.warn(rendered.warnings)
+    obj.say(f"No problems: {plural(rendered.posts, 'post')}, {plural(rendered.pages, 'page')}, "
+            f"{plural(len(rendered.warnings), 'warning')}")
+
+
+@click.command()
+@render_options
+@click.option("--clean", is_flag=True, help="Remove output/site and output/newsletter first; write every file anew.")
+@pass_context
+def build(obj: Context, drafts: bool, future: bool, clean: bool) -> None:
+    """Build the website and feeds into output/site and the newsletter emails
+    into output/newsletter. Everything is checked and rendered first: a build
+    that fails changes nothing, and unchanged files are not rewritten.
+    SOURCE_DATE_EPOCH makes builds reproducible.
+
+    \b
+    Example:
+        touchgen build
+        touchgen build --drafts --future
+    """
+    from ..site.build import build as run_build
+
+    result = run_build(obj.settings(), drafts, future, clean)
+    obj.warn(result.rendered.warnings)
+    obj.say(result.summary())
+
+
+COMMANDS = [init, new, check, build]

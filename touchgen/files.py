@@ -1,0 +1,56 @@
+"""Reading and writing files the way every part of touchgen does: located errors, atomic changes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from .errors import LocatedError
+
+TEMPORARY_SUFFIX = ".touchgen-tmp"
+
+
+def read_utf8(path: Path, shown: Path | str, hint: str, bom: bool = False) -> str:
+    """The file as text; a LocatedError naming the line of the first byte that is not UTF-8.
+    With `bom`, a UTF-8 byte order mark is dropped (spreadsheet exports write one)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LocatedError(shown, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); {hint}") from None
+
+
+def temporary_beside(path: Path) -> Path:
+    """A hidden name next to `path` for what becomes `path` by one rename."""
+    return path.with_name(f".{path.name}{TEMPORARY_SUFFIX}")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` by one rename: a reader sees the old file or the new one, never half."""
+    temporary = temporary_beside(path)
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def remove(path: Path) -> None:
+    """Remove a file, a link or a whole folder; nothing when it is not there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
+
+
+def replace_folder(staging: Path, target: Path) -> None:
+    """Put the complete folder `staging` where `target` is (removing the old one)."""
+    remove(target)
+    staging.rename(target)
+
+
+def fresh_staging(target: Path) -> Path:
+    """An empty hidden folder beside `target` to build its next version in."""
+    staging = temporary_beside(target)
+    remove(staging)
+    staging.mkdir(parents=True)
+    return staging

@@ -1,0 +1,176 @@
+"""The send run: who gets the post, then one message per reader, each claimed in the ledger before
+SMTP sees it, so no run sends anyone the same post twice; or a dry run into data/outbox/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+
+from ..clock import utc_iso
+from ..config import Settings
+from ..errors import SendError
+from ..files import fresh_staging, replace_folder
+from ..people.model import Person, SendStatus
+from ..people.store import Store
+from ..text import plural
+from . import smtp
+from .compose import Composer, Letter, build_message, new_message_id
+from .ledger import Ledger
+from .smtp import Connection, Outcome, deliver_with_retries
+
+Progress = Callable[[str], None]
+
+
+def _no_progress(email: str) -> None:
+    pass
+
+
+@dataclass
+class SendReport:
+    recipients: int = 0
+    sent: int = 0
+    already_sent: int = 0
+    uncertain: list[str] = field(default_factory=list)
+    retried: int = 0
+    bounced: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bounced_before: int = 0
+    not_reached: int = 0  # left for a later run by --limit
+
+    def summary(self, title: str) -> str:
+        """The one line a send ends with."""
+        return (f"Sent '{title}': {self.sent} sent, {self.already_sent} skipped as already sent, "
+                f"{len(self.uncertain)} uncertain, {self.retried} retried, {len(self.bounced)} bounced, "
+                f"{len(self.failed)} failed"
+                + (f", {self.bounced_before} not sent (bounced before)" if self.bounced_before else "")
+                + (f", {self.not_reached} left for a later run (--limit)" if self.not_reached else ""))
+
+    def problems(self, slug: str) -> list[str]:
+        """What the author must know and do after this run (the run then exits with status 1)."""
+        found = []
+        if self.uncertain:
+            found.append(f"{plural(len(self.uncertain), 'message')} uncertain ({', '.join(self.uncertain)}): "
+                         "the server never confirmed them (a run was stopped, or the connection dropped); "
+                         f"they may have arrived. To send them again: touchgen send {slug} --retry-uncertain")
+        if self.failed:
+            found.append(f"{plural(len(self.failed), 'message')} not accepted for now ({', '.join(self.failed)}); "
+                         f"run touchgen send {slug} again later")
+        return found
+
+
+@dataclass(frozen=True)
+class Planned:
+    """Who this run sends to (with the Message-ID of an uncertain send to repeat), and a report
+    that already counts who it skips."""
+
+    todo: list[tuple[Person, str | None]]
+    report: SendReport
+
+
+def plan(store: Store, slug: str, retry_uncertain: bool = False, limit: int | None = None) -> Planned:
+    """The readers this run sends `slug` to, at most `limit`."""
+    ledger = Ledger(store)
+    report = SendReport(bounced_before=ledger.count_bounced_subscribers())
+    todo: list[tuple[Person, str | None]] = []
+    for recipient in ledger.recipients(slug):
+        report.recipients += 1
+        if recipient.status in (SendStatus.SENT, SendStatus.BOUNCED):
+            report.already_sent += 1
+        elif recipient.status is SendStatus.CLAIMED and not retry_uncertain:
+            report.uncertain.append(recipient.person.email)
+        else:
+            uncertain_id = recipient.message_id if recipient.status is SendStatus.CLAIMED else None
+            todo.append((recipient.person, uncertain_id))
+    if limit is not None:
+        report.not_reached = max(0, len(todo) - limit)
+        todo = todo[:limit]
+    return Planned(todo, report)
+
+
+def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: Planned, connection: Connection,
+                    now: Callable[[], dt.datetime], *, progress: Progress = _no_progress,
+                    retry: smtp.Retry | None = None) -> SendReport:
+    """Send `letter` to the readers `planned`. Each (post, reader) is claimed in the ledger before
+    SMTP sees it and marked sent once the server accepts it, so no run sends anyone twice."""
+    retry = retry or smtp.RETRY
+    ledger = Ledger(store)
+    report = planned.report
+    sender = parseaddr(settings.newsletter.from_)[1]
+    composer = Composer(settings, letter)
+    interval = 60 / settings.smtp.rate_per_minute if settings.smtp.rate_per_minute > 0 else 0
+    last_start = 0.0
+    for person, uncertain_id in planned.todo:
+        moment = now()
+        at = utc_iso(moment)
+        if uncertain_id:
+            message_id = uncertain_id
+            ledger.reclaim_uncertain(letter.slug, person.id, at)
+            report.retried += 1
+        else:
+            message_id = new_message_id(settings, letter.slug)
+            if not ledger.claim(letter.slug, person.id, message_id, at):
+                report.already_sent += 1
+                progress(person.email)
+                continue
+        data = composer.message(person.name, person.email, message_id, moment)
+        if interval:
+            retry.sleep(max(0.0, last_start + interval - time.monotonic()))
+            last_start = time.monotonic()
+        outcome, reply = deliver_with_retries(connection, sender, person.email, data, retry)
+        if outcome is Outcome.SENT:
+            ledger.mark_sent(letter.slug, person.id, utc_iso(now()))
+            report.sent += 1
+        elif outcome is Outcome.BOUNCED:
+            ledger.mark_bounced(letter.slug, person.id, utc_iso(now()), reply)
+            report.bounced.append(person.email)
+        elif outcome is Outcome.UNCERTAIN:
+            report.uncertain.append(person.email)
+        else:
+            ledger.mark_failed(letter.slug, person.id, reply)
+            report.failed.append(person.email)
+            if outcome is Outcome.UNREACHABLE:
+                raise SendError(f"lost the SMTP server ({reply}) after {plural(report.sent, 'message')} of this run; "
+                                f"nothing was sent twice: run touchgen send {letter.slug} again to go on")
+            if outcome is Outcome.REFUSED:
+                raise SendError(f"the SMTP server refused to send: {reply}; check [smtp] and [newsletter] from "
+                                f"in touchgen.toml, then run touchgen send {letter.slug} again")
+        progress(person.email)
+    return report
+
+
+def safe_filename(address: str) -> str:
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
+
+
+def write_outbox(settings: Settings, letter: Letter, planned: Planned, now: dt.datetime, *,
+                 progress: Progress = _no_progress) -> tuple[Path, SendReport]:
+    """--dry-run: the .eml files the `planned` run would send, in data/outbox/<slug>/; nothing is recorded."""
+    report = planned.report
+    folder = settings.paths.outbox / letter.slug
+    staging = fresh_staging(folder)
+    composer = Composer(settings, letter)
+    for person, uncertain_id in planned.todo:
+        message = composer.message(person.name, person.email, uncertain_id or new_message_id(settings, letter.slug),
+                                   now)
+        (staging / f"{safe_filename(person.email)}.eml").write_bytes(message)
+        report.sent += 1
+        progress(person.email)
+    replace_folder(staging, folder)
+    return folder, report
+
+
+def send_test(settings: Settings, letter: Letter, connection: Connection, address: str, name: str,
+              now: dt.datetime, retry: smtp.Retry | None = None) -> str:
+    """--to: one message to `address`, not recorded as a newsletter send. Returns its Message-ID."""
+    message_id = new_message_id(settings, f"{letter.slug}.test")
+    data = build_message(settings, letter, name, address, message_id, now)
+    outcome, reply = deliver_with_retries(connection, parseaddr(settings.newsletter.from_)[1], address, data,
+                                          retry or smtp.RETRY)
+    if outcome is not Outcome.SENT:
+        raise SendError(f"the test message to {address} was not accepted: {reply or outcome}")
+    return message_id

@@ -1,0 +1,60 @@
+"""What the author records by hand: a new reader, an unsubscribe, a reply, a call or a touch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ..clock import utc_iso
+from .model import Channel, Event, EventKind, NewPerson, Person
+from .store import Store
+
+BY_HAND = "by hand"
+
+
+class Tracked(StrEnum):
+    """What `touchgen track` records."""
+
+    REPLY = "reply"
+    CALL = "call"
+    TOUCH = "touch"
+
+
+# What each becomes: the event, its channel unless one is given, and how a message says it.
+TRACKED: dict[Tracked, tuple[EventKind, Channel, str]] = {
+    Tracked.REPLY: (EventKind.REPLIED, Channel.EMAIL, "a reply from"),
+    Tracked.CALL: (EventKind.CALL_HELD, Channel.CALL, "a call with"),
+    Tracked.TOUCH: (EventKind.TOUCH, Channel.EMAIL, "a touch with"),
+}
+
+
+def add_reader(store: Store, email: str, name: str, source: str, now: dt.datetime) -> Person:
+    """Subscribe someone new; PersonExists when the address is already in the store."""
+    return store.add_person(NewPerson(email.strip(), name.strip(), True, source, utc_iso(now)))
+
+
+def unsubscribe(store: Store, email: str, now: dt.datetime) -> tuple[Person, bool]:
+    """Take someone off the list: (the person, False when they were already off it)."""
+    person = store.require(email)
+    return person, store.unsubscribe(person, utc_iso(now), BY_HAND)
+
+
+@dataclass(frozen=True)
+class TrackResult:
+    email: str
+    phrase: str  # "a reply from"
+    at: str
+    new_person: bool
+
+
+def track(store: Store, what: Tracked, email: str, at: dt.datetime, post: str | None = None, note: str = "",
+          channel: Channel | None = None) -> TrackResult:
+    """Record `what` happened with `email` at `at`; someone not yet in the store is added (not subscribed)."""
+    kind, default_channel, phrase = TRACKED[what]
+    moment = utc_iso(at)
+    known = store.person(email)
+    new = [] if known else [NewPerson(email, "", False, "tracked by hand", moment)]
+    event = Event(kind, moment, post=post, channel=channel or default_channel, source=BY_HAND, note=note)
+    store.record([(email, event)], new)
+    return TrackResult(email, phrase, moment, known is None)

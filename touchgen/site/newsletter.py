@@ -1,0 +1,56 @@
+"""Newsletter emails: Jinja2 then MJML once per post, into output/newsletter/<slug>/, with what
+`touchgen send` needs beside them (email.json), so sending never loads a renderer."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import TemplateError
+from ..paths import EMAIL_HTML, EMAIL_META, EMAIL_MJML, EMAIL_TEXT, NEWSLETTER_FOLDER
+from .pages import Entry, Site, template_site
+from .placeholders import ReaderPlaceholders
+from .theme import Theme
+
+
+def email_meta(post: Entry) -> bytes:
+    """email.json: the post's identity and the hash of the source the email was built from."""
+    meta = {
+        "slug": post.slug,
+        "title": post.title,
+        "subject": post.title,
+        "date": post.date_iso,
+        "draft": post.doc.draft,
+        "source": post.doc.source,
+        "source_sha256": post.doc.digest,
+    }
+    return (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
+    """newsletter/<slug>/email.mjml, email.html, email.txt and email.json for every published post."""
+    from mjml import mjml2html
+
+    settings = site.settings
+    files: dict[str, bytes] = {}
+    for post in site.posts:
+        context: dict[str, Any] = {
+            "site": template_site(settings),
+            "post": post,
+            "web_url": post.canonical,
+            "booking": bool(settings.newsletter.booking_url),
+            "reader": ReaderPlaceholders(),
+        }
+        mjml = theme.render("email/newsletter.mjml", **context)
+        try:
+            rendered = mjml2html(mjml, disable_comments=True)
+        except ValueError as exc:
+            raise TemplateError(theme.shown(theme.filename("email/newsletter.mjml")), None,
+                                f"is not valid MJML for post '{post.slug}': {exc} "
+                                "(check that every mj- tag is closed and allowed where it is)") from None
+        folder = f"{NEWSLETTER_FOLDER}/{post.slug}"
+        files[f"{folder}/{EMAIL_MJML}"] = mjml.encode("utf-8")
+        files[f"{folder}/{EMAIL_HTML}"] = str(rendered).encode("utf-8")
+        files[f"{folder}/{EMAIL_TEXT}"] = theme.render("email/newsletter.txt", **context).encode("utf-8")
+        files[f"{folder}/{EMAIL_META}"] = email_meta(post)
+    return files

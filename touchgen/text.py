@@ -1,0 +1,25 @@
+"""Small text helpers: counted words, slugs and email addresses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+EMAIL_RE = re.compile(
+    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """'1 post', '2 posts'; `many` for irregular words ('person', 'people')."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def slugify(text: str) -> str:
+    """'Start before you need it!' -> 'start-before-you-need-it'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def valid_email(text: str) -> bool:
+    """A plain address such as ada@example.com (no display name, no spaces)."""
+    return bool(EMAIL_RE.match(text))
