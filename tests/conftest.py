@@ -23,6 +23,16 @@ def fixed_clock(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
+@pytest.fixture(autouse=True)
+def pauses(monkeypatch) -> list[float]:
+    """SMTP retries and the rate limit pause by recording how long, never by sleeping."""
+    from touchgen.mail import smtp
+
+    slept: list[float] = []
+    monkeypatch.setattr(smtp, "RETRY", smtp.Retry(sleep=slept.append))
+    return slept
+
+
 @pytest.fixture
 def site(tmp_path) -> Path:
     """A new site made by `touchgen init`, with its one sample post dated 2026-11-23."""
@@ -43,12 +53,22 @@ def sample_site(tmp_path) -> Path:
     return root
 
 
+def touchgen(*args: str, code: int = 0, input: str | None = None):
+    """Run `touchgen ARGS` in-process; fail the test unless it exits with `code`."""
+    result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    assert result.exit_code == code, (
+        f"touchgen {' '.join(args)} exited with {result.exit_code}, not {code}\n"
+        f"stdout: {result.stdout}\nstderr: {result.stderr}")
+    return result
+
+
 @pytest.fixture
 def run():
-    """run(site, 'build', ...) -> click Result, with stdout and stderr kept apart."""
+    """run(site, 'build', ..., code=0) -> click Result with stdout and stderr kept apart; the test
+    fails when the command exits with another status than `code`."""
 
-    def invoke(root: Path, *args: str):
-        return CliRunner().invoke(cli, ["--site", str(root), *args], catch_exceptions=False)
+    def invoke(root: Path, *args: str, code: int = 0, input: str | None = None):
+        return touchgen("--site", str(root), *args, code=code, input=input)
 
     return invoke
 

@@ -10,7 +10,6 @@ from conftest import DATA, counts, stages
 def test_ics_moves_exactly_the_bookers(readers_site, run):
     site = readers_site
     result = run(site, "import", "calls", str(DATA / "bookings.ics"), "--today", "2026-11-23")
-    assert result.exit_code == 0, result.output
     assert result.stdout == (f"Imported {DATA / 'bookings.ics'}: 3 bookings: 2 booked, 1 held, 1 cancelled, "
                              "0 already recorded, 1 new person (radia@example.com)\n")
     moved = {email for email, stage in stages(run, site).items() if stage != "reader"}
@@ -57,7 +56,6 @@ def test_a_later_cancellation_undoes_a_booking(readers_site, run, tmp_path):
         "UID:call-new-1@calendly.com\nSEQUENCE:0", "UID:call-new-1@calendly.com\nSEQUENCE:1")
     (tmp_path / "cancel.ics").write_text(cancel)
     result = run(site, "import", "calls", str(tmp_path / "cancel.ics"), "--today", "2026-11-23")
-    assert result.exit_code == 0
     assert stages(run, site)["radia@example.com"] == "reader"
     shown = run(site, "readers", "show", "radia@example.com").stdout
     assert "call_cancelled" in shown and "stage       reader: no reply, booked call or held call yet" in shown
@@ -67,8 +65,7 @@ def test_ics_with_a_broken_line(readers_site, run, tmp_path):
     text = (DATA / "bookings.ics").read_text().replace("DTSTART:20261118T100000Z", "DTSTART20261118T100000Z")
     (tmp_path / "broken.ics").write_text(text)
     before = counts(readers_site)
-    result = run(readers_site, "import", "calls", str(tmp_path / "broken.ics"))
-    assert result.exit_code == 1
+    result = run(readers_site, "import", "calls", str(tmp_path / "broken.ics"), code=1)
     assert result.stderr == (f"Error: {tmp_path / 'broken.ics'}:10: not a calendar line: 'DTSTART20261118T100000Z' "
                              "(each line must read NAME:VALUE; export the calendar again)\n")
     assert counts(readers_site) == before
@@ -78,8 +75,7 @@ def test_calendly_csv_with_bad_rows(readers_site, run, tmp_path):
     header = (DATA / "calendly.csv").read_text().splitlines()[0]
     (tmp_path / "bad.csv").write_text(header + "\nX,x@,,call,2026-11-17 02:00 pm,,,,false,,,,,u1\n"
                                       "Y,y@example.com,,call,someday,,,,false,,,,,u2\n")
-    result = run(readers_site, "import", "calls", str(tmp_path / "bad.csv"))
-    assert result.exit_code == 1
+    result = run(readers_site, "import", "calls", str(tmp_path / "bad.csv"), code=1)
     assert result.stderr == (
         f"error: {tmp_path / 'bad.csv'}:2: 'x@' is not an email address\n"
         f"error: {tmp_path / 'bad.csv'}:3: Start Date & Time 'someday' is not a date and time "
@@ -88,13 +84,12 @@ def test_calendly_csv_with_bad_rows(readers_site, run, tmp_path):
 
 
 def test_calls_path_that_does_not_exist(readers_site, run):
-    result = run(readers_site, "import", "calls", "none.ics")
-    assert result.exit_code == 1
+    result = run(readers_site, "import", "calls", "none.ics", code=1)
     assert result.stderr == "Error: none.ics: no such file or folder (check the path)\n"
 
 
 def test_track_and_the_timeline_that_explains_a_relationship(site, run):
-    assert run(site, "readers", "add", "ada@example.com", "--name", "Ada").exit_code == 0
+    run(site, "readers", "add", "ada@example.com", "--name", "Ada")
     result = run(site, "track", "reply", "ada@example.com", "--date", "2026-06-01", "--post", "start-before-you-need-it")
     assert result.stdout == "Recorded a reply from ada@example.com on 2026-06-01\n"
     run(site, "track", "call", "ada@example.com", "--date", "2026-07-15", "--note", "talked about Q3")
@@ -115,5 +110,5 @@ def test_track_and_the_timeline_that_explains_a_relationship(site, run):
 
     new = run(site, "track", "call", "newcomer@example.com", "--date", "2026-11-20")
     assert new.stdout == "Recorded a call with newcomer@example.com on 2026-11-20 (new person)\n"
-    bad = run(site, "track", "call", "nobody", "--date", "2026-11-20")
-    assert bad.exit_code == 2 and bad.stderr.endswith("Error: Invalid value for 'EMAIL': 'nobody' is not an email address\n")
+    bad = run(site, "track", "call", "nobody", "--date", "2026-11-20", code=2)
+    assert bad.stderr.endswith("Error: Invalid value for 'EMAIL': 'nobody' is not an email address\n")
