@@ -42,6 +42,15 @@ def site(tmp_path) -> Path:
 
 
 @pytest.fixture
+def store(tmp_path):
+    """A fresh, empty people store (a real SQLite file) in a temporary site folder."""
+    from touchgen.people.store import open_store
+
+    with open_store(tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture
 def sample_site(tmp_path) -> Path:
     """A copy of the repository's own sample site."""
     root = tmp_path / "sample"
