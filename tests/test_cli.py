@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from touchgen import __version__
 from touchgen.cli import cli
 
-from conftest import REPO
+from conftest import REPO, post, touchgen
 
 
 def all_commands(group: click.Group = cli, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -128,3 +128,48 @@ def test_new_rejects_a_bad_date(site, run):
 def test_new_rejects_a_title_without_letters(site, run):
     result = run(site, "new", "!!!", code=1)
     assert result.stderr == "Error: the title '!!!' has no letters or digits to make a slug from (use another title)\n"
+
+
+def test_init_and_new_take_today_from_the_build_clock(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795867200")  # Saturday 28 November 2026, noon UTC
+    target = tmp_path / "letter"
+    touchgen("init", str(target))
+    assert [p.name for p in (target / "content/posts").iterdir()] == ["2026-11-23-welcome.md"]
+    result = touchgen("--site", str(target), "new", "Next week")
+    assert result.stdout == "Created content/posts/2026-11-30-next-week.md (a draft: set draft: false to publish it)\n"
+
+
+def test_init_in_the_current_empty_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = touchgen("init")
+    assert result.stdout == "Created a site in . (18 files). Next: cd . && touchgen build\n"
+    assert (tmp_path / "touchgen.toml").is_file() and not list(tmp_path.glob(".*touchgen-tmp"))
+
+
+def test_python_dash_m_touchgen(site):
+    result = subprocess.run([sys.executable, "-m", "touchgen", "--site", str(site), "check"],
+                            capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (0, "No problems: 1 post, 1 page, 0 warnings\n")
+
+
+def test_warnings_are_shown_when_a_build_fails(site, run):
+    config = site / "touchgen.toml"
+    config.write_text(config.read_text().replace("[site]\n", "[site]\ncolour = 'red'\n"), encoding="utf-8")
+    post(site, "2026-11-16-bad.md", "title: Bad\ndate: someday\ntilte: x\n")
+    result = run(site, "build", code=1)
+    assert result.stderr == (
+        "touchgen.toml:4: warning: unknown setting 'colour' in [site] (known: author, description, language, "
+        "posts_per_page, publish_weekday, timezone, title, url)\n"
+        "content/posts/2026-11-16-bad.md:4: warning: unknown front matter key 'tilte' "
+        "(known: title, date, summary, tags, slug, draft)\n"
+        "error: content/posts/2026-11-16-bad.md:3: date 'someday' is not a valid date (use YYYY-MM-DD)\n"
+        "Error: 1 problem found; nothing was written\n")
+    quiet = touchgen("--site", str(site), "-q", "build", code=1)
+    assert quiet.stderr.startswith("error: content/posts/2026-11-16-bad.md:3:")
+
+
+def test_usage_problems_exit_2_and_other_problems_exit_1():
+    from touchgen.errors import BuildErrors, LocatedError, SendError, TouchgenError, UsageProblem
+
+    assert [error.exit_code for error in (TouchgenError("x"), UsageProblem("x"), SendError("x"),
+                                          LocatedError("f", 1, "x"), BuildErrors([]))] == [1, 2, 1, 1, 1]
