@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..clock import utc_iso
 from ..config import Settings
-from ..errors import LocatedError, TouchgenError, invalid_rows
+from ..errors import LocatedError, invalid_rows
 from ..people.model import Channel, Event, EventKind, NewPerson
 from ..people.store import Store
 from ..text import plural, valid_email
@@ -153,7 +153,7 @@ def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
 
 def read_bookings(path: Path, zone: dt.tzinfo) -> list[Booking]:
     if not path.exists():
-        raise TouchgenError(f"{path}: no such file or folder (check the path)")
+        raise LocatedError(path, None, "no such file or folder (check the path)")
     if path.is_dir():
         files = sorted(path.glob("*.ics"))
         if not files:

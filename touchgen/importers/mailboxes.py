@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..clock import utc_iso
 from ..config import Settings
-from ..errors import LocatedError, ManyErrors, TouchgenError
+from ..errors import LocatedError, ManyErrors
 from ..people.model import Channel, Event, EventKind, NewPerson
 from ..people.store import Store
 from ..text import plural, valid_email
@@ -46,7 +46,7 @@ def decoded(value: str | None) -> str:
 def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
     """(where, raw bytes) of every message in an mbox file, a Maildir, an .eml file or a folder of them."""
     if not path.exists():
-        raise TouchgenError(f"{path}: no such file or folder (check the path)")
+        raise LocatedError(path, None, "no such file or folder (check the path)")
     if path.is_dir():
         if (path / "cur").is_dir() and (path / "new").is_dir():
             maildir = mailbox.Maildir(path, factory=None, create=False)
@@ -55,7 +55,7 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
             return
         files = sorted(p for p in path.rglob("*.eml") if p.is_file())
         if not files:
-            raise TouchgenError(f"{path}: no .eml files and not a Maildir (expected cur/ and new/ folders)")
+            raise LocatedError(path, None, "no .eml files and not a Maildir (expected cur/ and new/ folders)")
         for file in files:
             yield str(file), file.read_bytes()
         return

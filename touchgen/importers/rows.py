@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..clock import parse_utc, utc_iso
-from ..errors import TouchgenError
+from ..errors import LocatedError
 from ..files import read_utf8
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
@@ -18,9 +18,9 @@ TRUE_WORDS = {"true", "1", "yes", "y", "t"}
 def read_text(path: Path, what: str = "a CSV file") -> str:
     """The file as text (a UTF-8 BOM is dropped); clear errors when missing, a folder, or not UTF-8."""
     if not path.exists():
-        raise TouchgenError(f"{path}: no such file (check the path)")
+        raise LocatedError(path, None, "no such file (check the path)")
     if path.is_dir():
-        raise TouchgenError(f"{path}: is a folder, not {what}")
+        raise LocatedError(path, None, f"is a folder, not {what}")
     return read_utf8(path, path, "export or save the file as UTF-8", bom=True)
 
 

@@ -1,0 +1,1 @@
+"""The site build: posts and pages to the website, the feeds and the newsletter emails (output/)."""
