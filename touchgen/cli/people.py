@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import click
 
+from ..people.model import Channel, Stage
+from ..people.tracking import Tracked
 from ..text import plural
 from .context import Context, pass_context
 from .params import DAY, EMAIL, emit, format_option, today_option
@@ -130,7 +133,7 @@ def readers_add(obj: Context, email: str, name: str, source: str) -> None:
 
 
 @readers.command("list")
-@click.option("--stage", type=click.Choice(["reader", "conversation", "relationship"]), help="Only this stage.")
+@click.option("--stage", type=click.Choice([stage.value for stage in Stage]), help="Only this stage.")
 @format_option
 @pass_context
 def readers_list(obj: Context, stage: str | None, format_: str) -> None:
@@ -141,7 +144,6 @@ def readers_list(obj: Context, stage: str | None, format_: str) -> None:
         touchgen readers list
         touchgen readers list --stage conversation --format json
     """
-    from ..people.model import Stage
     from ..people.stages import people_with_stages
 
     settings = obj.settings()
@@ -223,12 +225,12 @@ def readers_export(obj: Context, out: Path | None) -> None:
 
 
 @click.command()
-@click.argument("what", type=click.Choice(["reply", "call", "touch"]))
+@click.argument("what", type=click.Choice([what.value for what in Tracked]))
 @click.argument("email", type=EMAIL)
 @click.option("--date", "date_", type=DAY, help="When it happened [today].")
 @click.option("--post", metavar="SLUG", help="The post it was about.")
 @click.option("--note", default="", help="A note for the timeline.")
-@click.option("--channel", type=click.Choice(["email", "call", "meeting", "message"]), help="How [by kind].")
+@click.option("--channel", type=click.Choice([channel.value for channel in Channel]), help="How [by kind].")
 @pass_context
 def track(obj: Context, what: str, email: str, date_: dt.date | None, post: str | None, note: str,
           channel: str | None) -> None:
@@ -242,8 +244,7 @@ def track(obj: Context, what: str, email: str, date_: dt.date | None, post: str 
         touchgen track touch ada@example.com --channel message
     """
     from ..clock import moment_of_day
-    from ..people.model import Channel
-    from ..people.tracking import Tracked, track as record
+    from ..people.tracking import track as record
 
     settings = obj.settings()
     with obj.store(settings) as store:
@@ -285,7 +286,7 @@ def funnel(obj: Context, since: dt.date | None, by_post: bool, format_: str) -> 
         click.echo(f"median days from subscribing to first conversation: {'-' if median is None else median}")
     if by_post:
         click.echo("")
-        emit(data["by_post"], ["slug", "sent", "replied", "booked_call"], format_)  # type: ignore[arg-type]
+        emit([dataclasses.asdict(post) for post in result.by_post], ["slug", "sent", "replied", "booked_call"], format_)
 
 
 COMMANDS: list[click.Command] = [import_group, readers, track, funnel]

@@ -3,6 +3,7 @@ newsletters delivered and the replies and calls they brought. The funnel's SQL l
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from dataclasses import dataclass, field
 
@@ -49,8 +50,7 @@ class Funnel:
         data["rates"] = self.rates()
         data["median_days_to_conversation"] = self.median_days_to_conversation
         if by_post:
-            data["by_post"] = [{"slug": p.slug, "sent": p.sent, "replied": p.replied, "booked_call": p.booked_call}
-                               for p in self.by_post]
+            data["by_post"] = [dataclasses.asdict(post) for post in self.by_post]
         return data
 
 
