@@ -90,8 +90,6 @@ def test_the_same_key_in_another_section_does_not_mislead_the_line(tmp_path):
         "touchgen.toml:9: [site] posts_per_page must be an integer, not a string ('x')")
 
 
-@pytest.mark.xfail(reason="a section that is not a table is reported without its line (line None), though "
-                          "load_settings promises the line of the first problem", strict=True)
 def test_a_section_that_is_not_a_table_names_its_line(tmp_path):
     error = config_error(tmp_path, 'site = "x"\n')
     assert str(error) == "touchgen.toml:1: [site] must be a table, not a string"

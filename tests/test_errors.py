@@ -176,7 +176,7 @@ def test_template_error_names_template_and_line(site, run, change, message):
                  "not 'example.com'",
                  id="relative-url"),
     pytest.param(("[site]", "site = 3\n[other]"),
-                 "touchgen.toml: [site] must be a table, not an integer",
+                 "touchgen.toml:3: [site] must be a table, not an integer",
                  id="section-not-table"),
 ])
 def test_bad_settings(site, run, change, message):

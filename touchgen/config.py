@@ -138,6 +138,8 @@ def _key_line(text: str, section: str, key: str | None = None) -> int | None:
             continue
         if current == section and key is not None and re.match(rf'^"?{re.escape(key)}"?\s*=', line):
             return number
+        if current is None and key is None and re.match(rf'^"?{re.escape(section)}"?\s*=', line):
+            return number  # a section written as a plain key: 'site = 3'
     return None
 
 

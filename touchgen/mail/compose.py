@@ -71,13 +71,25 @@ def _check_line(name: str, value: str) -> None:
         raise SendError(f"the {name} header would contain a line break: {value!r} (remove it)")
 
 
+def _fold(name: str, value: str, width: int = 78) -> str:
+    """'Name: value' folded at spaces to lines of `width` where a space allows. The value's first
+    word stays on the first line, so unfolding gives back exactly `value`."""
+    words = value.split(" ")
+    lines = [f"{name}: {words[0]}"]
+    for word in words[1:]:
+        if word and len(lines[-1]) + 1 + len(word) > width:
+            lines.append(" " + word)
+        else:
+            lines[-1] += " " + word
+    return CRLF.join(lines)
+
+
 def _header(name: str, value: str) -> bytes:
-    """One header line, RFC 2047-encoded when not ASCII and folded; refuses line breaks (no injection)."""
+    """One header line, folded; RFC 2047-encoded when not ASCII; refuses line breaks (no injection)."""
     _check_line(name, value)
-    if value.isascii() and len(name) + len(value) < 76:
-        return f"{name}: {value}\r\n".encode("ascii")
-    charset = "us-ascii" if value.isascii() else "utf-8"
-    return f"{name}: {Header(value, charset, header_name=name).encode(linesep=CRLF)}\r\n".encode("ascii")
+    if value.isascii():
+        return f"{_fold(name, value)}\r\n".encode("ascii")
+    return f"{name}: {Header(value, 'utf-8', header_name=name).encode(linesep=CRLF)}\r\n".encode("ascii")
 
 
 def _address_header(name: str, display: str, address: str) -> bytes:
@@ -111,7 +123,8 @@ class Composer:
             _address_header("From", *parseaddr(newsletter.from_)),
             _address_header("Reply-To", "", settings.reply_address),
             _header("Subject", letter.subject),
-            _header("List-Id", f"{settings.site.title} <{newsletter.list_id or sender_domain(settings)}>"),
+            # The list's name is a phrase, encoded on its own, so <list-id> stays readable (RFC 2919).
+            _address_header("List-Id", settings.site.title, newsletter.list_id or sender_domain(settings)),
         ])
 
     def message(self, name: str, address: str, message_id: str, date: dt.datetime) -> bytes:
