@@ -25,6 +25,9 @@ class Handler:
     received: list[tuple[str, bytes]] = field(default_factory=list)
     temporary: Counter[str] = field(default_factory=Counter)  # address -> 451 replies still to give
     refuse: set[str] = field(default_factory=set)  # addresses answered with 550
+    rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> the reply to its RCPT
+    rcpt_reply_all: str | None = None  # the reply to every RCPT (such as a relay refusal)
+    data_reply: str | None = None  # the reply after every message body (such as 552 too large)
     drop_at_mail: set[int] = field(default_factory=set)  # close the connection at the Nth MAIL FROM
     pause: tuple[str, int] | None = None  # ("RCPT" | "DATA", n): hold the Nth such command
     paused: threading.Event = field(default_factory=threading.Event)
@@ -50,6 +53,10 @@ class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpts += 1
         await self._hold("RCPT", self.rcpts)
+        if self.rcpt_reply_all:
+            return self.rcpt_reply_all
+        if address in self.rcpt_replies:
+            return self.rcpt_replies[address]
         if address in self.refuse:
             return "550 5.1.1 No such user"
         if self.temporary[address] > 0:
@@ -60,6 +67,8 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         self.datas += 1
+        if self.data_reply:
+            return self.data_reply
         for address in envelope.rcpt_tos:
             self.received.append((address, envelope.original_content))
         await self._hold("DATA", self.datas)

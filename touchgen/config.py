@@ -52,6 +52,7 @@ class SmtpSettings:
     username: str = ""
     password_env: str = "TOUCHGEN_SMTP_PASSWORD"
     rate_per_minute: int = 0
+    allow_plain_login: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,10 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
         fail("site", "posts_per_page", f"must be 1 or more, not {site.posts_per_page}")
     if settings.smtp.security not in ("starttls", "ssl", "none"):
         fail("smtp", "security", f"must be starttls, ssl or none, not {settings.smtp.security!r}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.smtp.password_env):
+        # Never echo the value: it is often the password itself, put in the wrong key.
+        fail("smtp", "password_env", "must be the name of an environment variable that holds the password "
+                                     "(such as TOUCHGEN_SMTP_PASSWORD), never the password itself")
 
 
 def load_settings(root: Path) -> Settings:

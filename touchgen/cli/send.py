@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -11,21 +13,31 @@ from .context import Context, pass_context
 from .params import EMAIL
 
 
+@contextmanager
+def progress_bar(obj: Context, count: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A progress bar on a terminal (not with -q), else nothing; yields the function to call per reader."""
+    if not (sys.stderr.isatty() and obj.verbosity >= 0 and count > 1):
+        yield lambda email: None
+        return
+    with click.progressbar(length=count, label=label, file=sys.stderr) as bar:
+        yield lambda email: bar.update(1)
+
+
 @click.command()
 @click.argument("slug")
 @click.option("--dry-run", is_flag=True, help="Write the messages to data/outbox/SLUG/ as .eml files; send nothing.")
 @click.option("--to", "to", type=EMAIL, help="Send one test message to EMAIL; not recorded as a send.")
 @click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages in this run.")
 @click.option("--retry-uncertain", is_flag=True,
-              help="Send again the messages a crash left unconfirmed (they may have arrived).")
+              help="Send again the messages a crashed run left unconfirmed (they may have arrived).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_context
 def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | None, retry_uncertain: bool,
          yes: bool) -> None:
     """Send the post SLUG as a newsletter to every subscriber who has not had it.
     Each message is claimed in the store before it goes to the SMTP server, so a
-    second run, or a run after a crash, never sends anyone the same post twice.
-    Run `touchgen build` first.
+    second run, or a run after a crash, never sends anyone the same post twice;
+    one send of a post runs at a time. Run `touchgen build` first.
 
     \b
     Example:
@@ -33,54 +45,49 @@ def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | No
         touchgen send small-promises-kept --to me@example.com
         touchgen send small-promises-kept
     """
-    from ..clock import current_time
+    from ..clock import current_time, utc_iso
     from ..errors import SendError
     from ..mail.compose import load_letter
+    from ..mail.ledger import SendLock
     from ..mail.send import plan, send_newsletter, send_test, write_outbox
-    from ..mail.smtp import Connection
+    from ..mail.smtp import Connection, check_login
 
     settings = obj.settings()
     with obj.store(settings) as store:
         letter = load_letter(settings, slug, current_time())
+        if dry_run:
+            planned = plan(store, slug, retry_uncertain, limit, letter.edition)
+            with progress_bar(obj, len(planned.todo), "Writing") as progress:
+                folder, report = write_outbox(settings, letter, planned, current_time(), progress=progress)
+            obj.say(f"Wrote {plural(report.sent, 'message')} of '{letter.title}' to {settings.paths.shown(folder)}/ "
+                    f"(dry run: nothing sent or recorded); {report.already_sent} already sent, "
+                    f"{len(report.uncertain)} uncertain")
+            return
+        check_login(settings)
+        connection = Connection(settings)
         if to is not None:
             known = store.person(to)
-            connection = Connection(settings)
             try:
                 message_id = send_test(settings, letter, connection, to, known.name if known else "", current_time())
             finally:
                 connection.close()
             obj.say(f"Sent a test of '{letter.title}' to {to} ({message_id}); not recorded as a send")
             return
-        planned = plan(store, slug, retry_uncertain, limit)
-        count = len(planned.todo)
-        bar = (click.progressbar(length=count, label="Writing" if dry_run else "Sending", file=sys.stderr)
-               if sys.stderr.isatty() and obj.verbosity >= 0 and count > 1 else None)
-
-        def progress(email: str) -> None:
-            if bar is not None:
-                bar.update(1)
-
-        if dry_run:
-            folder, report = write_outbox(settings, letter, planned, current_time(), progress=progress)
-            if bar is not None:
-                bar.render_finish()
-            obj.say(f"Wrote {plural(report.sent, 'message')} of '{letter.title}' to {settings.paths.shown(folder)}/ "
-                    f"(dry run: nothing sent or recorded); {report.already_sent} already sent, "
-                    f"{len(report.uncertain)} uncertain")
-            return
-        if count == 0:
-            obj.say(f"Nobody left to send '{letter.title}' to")
-        elif not yes:
-            click.confirm(f"Send '{letter.title}' ({slug}) to {plural(count, 'reader')} now?", abort=True)
-        connection = Connection(settings)
-        if count:
-            connection.open()
-        try:
-            report = send_newsletter(store, settings, letter, planned, connection, current_time, progress=progress)
-        finally:
-            connection.close()
-            if bar is not None:
-                bar.render_finish()
+        with SendLock(store, slug, utc_iso(current_time())):
+            planned = plan(store, slug, retry_uncertain, limit, letter.edition)
+            count = len(planned.todo)
+            if count == 0:
+                obj.say(f"Nobody left to send '{letter.title}' to")
+            elif not yes:
+                click.confirm(f"Send '{letter.title}' ({slug}) to {plural(count, 'reader')} now?", abort=True)
+            try:
+                if count:
+                    connection.open()
+                with progress_bar(obj, count, "Sending") as progress:
+                    report = send_newsletter(store, settings, letter, planned, connection, current_time,
+                                             progress=progress)
+            finally:
+                connection.close()
     obj.say(report.summary(letter.title))
     for email in report.bounced:
         click.echo(f"bounced: {email}", err=True)

@@ -11,6 +11,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import urlsplit
 
+from ..clock import utc_iso
 from ..config import Settings
 from ..errors import SendError
 from ..paths import EMAIL_HTML, EMAIL_META, EMAIL_TEXT, NEWSLETTER_FOLDER, OUTPUT
@@ -28,6 +29,7 @@ class Letter:
     subject: str
     html: str
     text: str
+    edition: str = ""  # the post's date in UTC: a new post on an old slug is a new edition
 
 
 def load_letter(settings: Settings, slug: str, now: dt.datetime) -> Letter:
@@ -54,7 +56,8 @@ def load_letter(settings: Settings, slug: str, now: dt.datetime) -> Letter:
         raise SendError(f"{shown.as_posix()}/{EMAIL_HTML} is missing; run touchgen build first") from None
     except (ValueError, UnicodeDecodeError):
         raise SendError(f"{shown.as_posix()}/{EMAIL_META} cannot be read; run touchgen build again") from None
-    return Letter(slug, str(meta.get("title", post.title)), str(meta.get("subject", post.title)), html, text)
+    edition = utc_iso(post.date) if post.date is not None else ""
+    return Letter(slug, str(meta.get("title", post.title)), str(meta.get("subject", post.title)), html, text, edition)
 
 
 def sender_domain(settings: Settings) -> str:
@@ -93,9 +96,15 @@ def _header(name: str, value: str) -> bytes:
 
 
 def _address_header(name: str, display: str, address: str) -> bytes:
-    """An address header whose display name may need RFC 2047 encoding."""
+    """An address header whose display name may need RFC 2047 encoding; refuses line breaks and a
+    line longer than SMTP allows (998 characters)."""
     _check_line(name, display + address)
-    return f"{name}: {formataddr((display, address), charset='utf-8')}\r\n".encode("ascii")
+    if not address.isascii():
+        raise SendError(f"the {name} address {address!r} is not ASCII, which this SMTP client cannot send")
+    line = f"{name}: {formataddr((display, address), charset='utf-8')}"
+    if max(len(part) for part in line.split(CRLF)) > 998:
+        raise SendError(f"the {name} header would be longer than 998 characters (shorten the name)")
+    return f"{line}\r\n".encode("ascii")
 
 
 def _part(content_type: str, body: str) -> bytes:

@@ -21,7 +21,7 @@ from ..text import plural
 from . import smtp
 from .compose import Composer, Letter, build_message, new_message_id
 from .ledger import Ledger
-from .smtp import Connection, Outcome, deliver_with_retries
+from .smtp import Connection, Outcome, deliver_with_retries, what_to_check
 
 Progress = Callable[[str], None]
 
@@ -41,12 +41,13 @@ class SendReport:
     failed: list[str] = field(default_factory=list)
     bounced_before: int = 0
     not_reached: int = 0  # left for a later run by --limit
+    unwritable: list[tuple[str, str]] = field(default_factory=list)  # (address, why): recorded as failed
 
     def summary(self, title: str) -> str:
         """The one line a send ends with."""
         return (f"Sent '{title}': {self.sent} sent, {self.already_sent} skipped as already sent, "
                 f"{len(self.uncertain)} uncertain, {self.retried} retried, {len(self.bounced)} bounced, "
-                f"{len(self.failed)} failed"
+                f"{len(self.failed) + len(self.unwritable)} failed"
                 + (f", {self.bounced_before} not sent (bounced before)" if self.bounced_before else "")
                 + (f", {self.not_reached} left for a later run (--limit)" if self.not_reached else ""))
 
@@ -60,6 +61,10 @@ class SendReport:
         if self.failed:
             found.append(f"{plural(len(self.failed), 'message')} not accepted for now ({', '.join(self.failed)}); "
                          f"run touchgen send {slug} again later")
+        if self.unwritable:
+            reasons = "; ".join(f"{address}: {why}" for address, why in self.unwritable)
+            found.append(f"{plural(len(self.unwritable), 'message')} could not be written ({reasons}); correct the "
+                         f"reader with touchgen readers edit EMAIL --name, then run touchgen send {slug} again")
         return found
 
 
@@ -72,9 +77,11 @@ class Planned:
     report: SendReport
 
 
-def plan(store: Store, slug: str, retry_uncertain: bool = False, limit: int | None = None) -> Planned:
-    """The readers this run sends `slug` to, at most `limit`."""
-    ledger = Ledger(store)
+def plan(store: Store, slug: str, retry_uncertain: bool = False, limit: int | None = None,
+         edition: str = "") -> Planned:
+    """The readers this run sends this edition of `slug` to, at most `limit`."""
+    ledger = Ledger(store, edition)
+    ledger.adopt_legacy(slug)
     report = SendReport(bounced_before=ledger.count_bounced_subscribers())
     todo: list[tuple[Person, str | None]] = []
     for recipient in ledger.recipients(slug):
@@ -92,18 +99,41 @@ def plan(store: Store, slug: str, retry_uncertain: bool = False, limit: int | No
     return Planned(todo, report)
 
 
+SAME_REFUSAL_STREAK = 5  # the same refusal for this many readers in a row is the server's, not theirs
+
+
+def _refusal_text(reply: str, address: str) -> str:
+    """A server's reply without the address it names, to compare refusals of different readers."""
+    return re.sub(re.escape(address), "", reply, flags=re.I).replace("<>", "").strip()
+
+
 def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: Planned, connection: Connection,
                     now: Callable[[], dt.datetime], *, progress: Progress = _no_progress,
                     retry: smtp.Retry | None = None) -> SendReport:
     """Send `letter` to the readers `planned`. Each (post, reader) is claimed in the ledger before
-    SMTP sees it and marked sent once the server accepts it, so no run sends anyone twice."""
+    SMTP sees it and marked sent once the server accepts it, so no run sends anyone twice.
+
+    A refusal of this reader's address is a bounce; a refusal of the sender, the session or the
+    message stops the run (SendError) with every claim released and no bounce recorded, and so does
+    the same refusal for several readers in a row. A message that cannot be composed for one reader
+    is recorded as failed, with its reason, and the run goes on."""
     retry = retry or smtp.RETRY
-    ledger = Ledger(store)
+    ledger = Ledger(store, letter.edition)
     report = planned.report
     sender = parseaddr(settings.newsletter.from_)[1]
     composer = Composer(settings, letter)
     interval = 60 / settings.smtp.rate_per_minute if settings.smtp.rate_per_minute > 0 else 0
     last_start = 0.0
+    # Refusals not yet recorded as bounces (their claims released): a streak of the same one is
+    # the server refusing the run, and then nobody is marked bounced.
+    pending: list[tuple[Person, str]] = []
+
+    def record_pending() -> None:
+        for reader, reason in pending:
+            ledger.mark_bounced(letter.slug, reader.id, utc_iso(now()), reason)
+            report.bounced.append(reader.email)
+        pending.clear()
+
     for person, uncertain_id in planned.todo:
         moment = now()
         at = utc_iso(moment)
@@ -117,29 +147,48 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: P
                 report.already_sent += 1
                 progress(person.email)
                 continue
-        data = composer.message(person.name, person.email, message_id, moment)
+        try:
+            data = composer.message(person.name, person.email, message_id, moment)
+        except SendError as exc:
+            ledger.mark_failed(letter.slug, person.id, str(exc))
+            report.unwritable.append((person.email, str(exc)))
+            progress(person.email)
+            continue
         if interval:
             retry.sleep(max(0.0, last_start + interval - time.monotonic()))
             last_start = time.monotonic()
         outcome, reply = deliver_with_retries(connection, sender, person.email, data, retry)
+        if outcome is Outcome.BOUNCED:
+            ledger.mark_failed(letter.slug, person.id, reply)
+            if pending and _refusal_text(pending[-1][1], pending[-1][0].email) != _refusal_text(reply, person.email):
+                record_pending()
+            pending.append((person, reply))
+            if len(pending) >= SAME_REFUSAL_STREAK:
+                readers = ", ".join(reader.email for reader, _ in pending)
+                raise SendError(
+                    f"the SMTP server gave the same refusal for {len(pending)} readers in a row ({readers}): "
+                    f"{reply}; it is likely refusing this run, not their addresses, so nobody was marked bounced; "
+                    f"{what_to_check(reply, settings)}, then run touchgen send {letter.slug} again")
+            progress(person.email)
+            continue
+        record_pending()
         if outcome is Outcome.SENT:
             ledger.mark_sent(letter.slug, person.id, utc_iso(now()))
             report.sent += 1
-        elif outcome is Outcome.BOUNCED:
-            ledger.mark_bounced(letter.slug, person.id, utc_iso(now()), reply)
-            report.bounced.append(person.email)
         elif outcome is Outcome.UNCERTAIN:
             report.uncertain.append(person.email)
         else:
             ledger.mark_failed(letter.slug, person.id, reply)
-            report.failed.append(person.email)
             if outcome is Outcome.UNREACHABLE:
+                report.failed.append(person.email)
                 raise SendError(f"lost the SMTP server ({reply}) after {plural(report.sent, 'message')} of this run; "
                                 f"nothing was sent twice: run touchgen send {letter.slug} again to go on")
             if outcome is Outcome.REFUSED:
-                raise SendError(f"the SMTP server refused to send: {reply}; check [smtp] and [newsletter] from "
-                                f"in touchgen.toml, then run touchgen send {letter.slug} again")
+                raise SendError(f"the SMTP server refused to send: {reply}; nobody was marked bounced; "
+                                f"{what_to_check(reply, settings)}, then run touchgen send {letter.slug} again")
+            report.failed.append(person.email)
         progress(person.email)
+    record_pending()
     return report
 
 

@@ -50,6 +50,43 @@ class Retry:
 
 RETRY = Retry()  # read at each send, so tests can set it
 
+ENHANCED_RE = re.compile(r"^\s*5\.(\d{1,3})\.(\d{1,3})\b")
+# Without an enhanced status code, these answers to RCPT are about the mailbox (RFC 5321 4.2.2).
+MAILBOX_CODES = (550, 551, 552, 553)
+
+
+def classify(code: int, reply: str, step: str) -> Outcome | None:
+    """What a permanent refusal (5xx) at `step` says (RFC 3463): BOUNCED when it is about this
+    reader's address (5.1.x, 5.2.x; 5.4.x at RCPT), REFUSED when it is about the sender, the session
+    or the message (5.3.x, 5.5.x, 5.6.x, 5.7.x, anything at MAIL or DATA); None below 500."""
+    if code < 500:
+        return None
+    if step not in ("RCPT", "BODY"):
+        return Outcome.REFUSED
+    enhanced = ENHANCED_RE.match(reply)
+    if enhanced:
+        subject = enhanced.group(1)
+        return Outcome.BOUNCED if subject in ("1", "2") or (subject == "4" and step == "RCPT") else Outcome.REFUSED
+    return Outcome.BOUNCED if step == "RCPT" and code in MAILBOX_CODES else Outcome.REFUSED
+
+
+def what_to_check(reply: str, settings: Settings) -> str:
+    """What the author should look at when the server refuses the run, from its reply."""
+    enhanced = re.search(r"\b5\.(\d{1,3})\.\d{1,3}\b", reply)
+    subject = enhanced.group(1) if enhanced else ""
+    text = reply.lower()
+    if subject == "7" or "relay" in text or "auth" in text:
+        return (f"the server refused to relay this mail or to accept this sender: check the login ([smtp] username "
+                f"and the password in ${settings.smtp.password_env}) and that [newsletter] from is an address "
+                "the server lets you send from")
+    if subject == "3" or reply.startswith("552") or "size" in text or "too large" in text or "too big" in text:
+        return "the server refused the message's size: make the post or its images smaller"
+    if subject == "6" or "content" in text or "spam" in text:
+        return "the server refused the message's content: check the post and the email template"
+    if subject == "5" or reply.startswith(("500", "501")):
+        return "the server refused a command or the message's format (such as a line that is too long)"
+    return "check [smtp] and [newsletter] from in touchgen.toml"
+
 
 class Connection:
     """One SMTP connection, opened on demand and reopened after it drops."""
@@ -148,13 +185,31 @@ def deliver_with_retries(connection: Connection, sender: str, recipient: str, da
             return Outcome.UNCERTAIN, str(exc)
         if 200 <= code < 300:
             return Outcome.SENT, reply
-        if code >= 500 and step in ("RCPT", "BODY"):
-            return Outcome.BOUNCED, f"{code} {reply}"
-        if code >= 500:
-            return Outcome.REFUSED, f"{code} {reply} (at {step})"
+        permanent = classify(code, reply, step)
+        if permanent is Outcome.BOUNCED:
+            return permanent, f"{code} {reply}"
+        if permanent is Outcome.REFUSED:
+            return permanent, f"{code} {reply} (at {step})"
         if code > 0:
             reply = f"{code} {reply}"
         if delay is None:
             return (Outcome.UNREACHABLE if code == -1 else Outcome.FAILED), reply
         retry.sleep(delay)
     return Outcome.FAILED, reply
+
+
+def check_login(settings: Settings) -> None:
+    """Refuse, before connecting, a login that cannot work or would give the password away: a
+    username whose password variable is unset or empty, or a login without TLS (unless
+    allow_plain_login). Messages name the variable, never its value."""
+    smtp = settings.smtp
+    if not smtp.username:
+        return
+    if not os.environ.get(smtp.password_env, ""):
+        raise SendError(f"touchgen.toml: [smtp] username is {smtp.username!r} but the environment variable "
+                        f"${smtp.password_env} (password_env) is unset or empty; set it to the SMTP password, "
+                        f"such as: export {smtp.password_env}=...")
+    if smtp.security == "none" and not smtp.allow_plain_login:
+        raise SendError(f"touchgen.toml: [smtp] security = \"none\" would send the password of {smtp.username} "
+                        "unencrypted; use security = \"starttls\" or \"ssl\" (or set allow_plain_login = true "
+                        "for a server on this machine)")

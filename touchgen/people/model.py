@@ -18,6 +18,7 @@ class EventKind(StrEnum):
     CALL_CANCELLED = "call_cancelled"
     TOUCH = "touch"
     BOUNCED = "bounced"
+    UNBOUNCED = "unbounced"  # the author took a wrong bounce back
 
 
 # Contact that goes both ways. A touch the author records is deliberate but one-way: it restarts
@@ -95,6 +96,7 @@ class Send:
     """One (post, person) in the send ledger."""
 
     post: str
+    edition: str  # the post's date (UTC) when sent; '' for a send recorded before editions
     person_id: int
     message_id: str
     status: SendStatus

@@ -276,8 +276,8 @@ class Store:
         for message_id in message_ids:
             row = self.db.execute("SELECT * FROM sends WHERE message_id = ?", (message_id,)).fetchone()
             if row:
-                return Send(row["post"], row["person_id"], row["message_id"], SendStatus(row["status"]),
-                            row["claimed_at"], row["sent_at"])
+                return Send(row["post"], row["edition"], row["person_id"], row["message_id"],
+                            SendStatus(row["status"]), row["claimed_at"], row["sent_at"])
         return None
 
 
