@@ -23,3 +23,13 @@ def slugify(text: str) -> str:
 def valid_email(text: str) -> bool:
     """A plain address such as ada@example.com (no display name, no spaces)."""
     return bool(EMAIL_RE.match(text))
+
+
+NAME_LIMIT = 200
+
+
+def clean_name(name: str) -> str:
+    """A person's name as one line: line breaks and control characters become spaces, runs of
+    spaces one, and it is cut to NAME_LIMIT characters (a name must fit in a mail header)."""
+    visible = "".join(" " if unicodedata.category(char).startswith("C") else char for char in name)
+    return " ".join(visible.split())[:NAME_LIMIT].rstrip()

@@ -74,9 +74,9 @@ def cli(ctx: click.Context, site: Path, verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from . import people, send, site
+    from . import people, readers, send, site
 
-    for module in (site, people, send):
+    for module in (site, people, readers, send):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,4 +1,4 @@
-"""Commands of the people store: import, readers, track, funnel."""
+"""Commands of the people store: import, track, funnel (readers are in touchgen.cli.readers)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..people.model import Channel, Stage
+from ..people.model import Channel
 from ..people.tracking import Tracked
-from ..text import plural
 from .context import Context, pass_context
 from .params import DAY, EMAIL, emit, format_option, today_option
 
@@ -49,6 +48,7 @@ def import_readers(obj: Context, file: Path, skip_invalid: bool) -> None:
     settings = obj.settings()
     with obj.store(settings) as store:
         result = run_import(store, file, current_time(), skip_invalid)
+    obj.warn(result.warnings)
     for problem in result.skipped:
         click.echo(click.style("skipped ", fg="yellow") + str(problem), err=True)
     obj.say(result.summary(file))
@@ -98,130 +98,6 @@ def import_calls(obj: Context, path: Path, today: dt.date | None) -> None:
     with obj.store(settings) as store:
         result = run_import(store, settings, path, moment_of_day(today, settings.zone))
     obj.say(result.summary(path))
-
-
-@click.group()
-def readers() -> None:
-    """Manage the people in the private store.
-
-    \b
-    Example:
-        touchgen readers list --stage conversation
-        touchgen readers show ada@example.com
-    """
-
-
-@readers.command("add")
-@click.argument("email", type=EMAIL)
-@click.option("--name", default="", help="Their name.")
-@click.option("--source", default="added by hand", show_default=True, help="Where they came from.")
-@pass_context
-def readers_add(obj: Context, email: str, name: str, source: str) -> None:
-    """Add a subscriber by hand.
-
-    \b
-    Example:
-        touchgen readers add ada@example.com --name "Ada Lovelace"
-    """
-    from ..clock import current_time
-    from ..people.tracking import add_reader
-
-    settings = obj.settings()
-    with obj.store(settings) as store:
-        person = add_reader(store, email, name, source, current_time())
-    obj.say(f"Added {person.email}")
-
-
-@readers.command("list")
-@click.option("--stage", type=click.Choice([stage.value for stage in Stage]), help="Only this stage.")
-@format_option
-@pass_context
-def readers_list(obj: Context, stage: str | None, format_: str) -> None:
-    """List everyone with their stage.
-
-    \b
-    Example:
-        touchgen readers list
-        touchgen readers list --stage conversation --format json
-    """
-    from ..people.stages import people_with_stages
-
-    settings = obj.settings()
-    with obj.store(settings) as store:
-        found = people_with_stages(store, settings.stages, Stage(stage) if stage else None)
-    rows = [{"email": p.email, "name": p.name, "stage": str(s), "subscribed": p.subscribed, "source": p.source,
-             "created": p.created} for p, s in found]
-    emit(rows, ["email", "name", "stage", "subscribed", "source", "created"], format_)
-
-
-@readers.command("show")
-@click.argument("email")
-@pass_context
-def readers_show(obj: Context, email: str) -> None:
-    """Show one person and the timeline of events that put them in their stage.
-
-    \b
-    Example:
-        touchgen readers show ada@example.com
-    """
-    from ..people.stages import history
-
-    settings = obj.settings()
-    with obj.store(settings) as store:
-        shown = history(store, email, settings.stages)
-    person = shown.person
-    click.echo(f"{person.name or person.email} <{person.email}>")
-    click.echo(f"  stage       {shown.verdict.stage}: {shown.verdict.reason}")
-    click.echo(f"  subscribed  {'yes' if person.subscribed else 'no'}")
-    click.echo(f"  source      {person.source}" + (f" (introduced by {shown.introducer})" if shown.introducer else ""))
-    click.echo(f"  since       {person.created[:10]}")
-    click.echo("")
-    rows = [{"date": event.at[:16].replace("T", " "), "event": str(event.kind), "post": event.post or "",
-             "source": event.source, "note": event.note, "stage": str(stage)} for event, stage in shown.timeline]
-    emit(rows, ["date", "event", "post", "source", "note", "stage"], "table")
-
-
-@readers.command("unsubscribe")
-@click.argument("email")
-@pass_context
-def readers_unsubscribe(obj: Context, email: str) -> None:
-    """Take someone off the list. They stay in the store and are never mailed again.
-
-    \b
-    Example:
-        touchgen readers unsubscribe ada@example.com
-    """
-    from ..clock import current_time
-    from ..people.tracking import unsubscribe
-
-    settings = obj.settings()
-    with obj.store(settings) as store:
-        person, changed = unsubscribe(store, email, current_time())
-    obj.say(f"Unsubscribed {person.email}" if changed else f"{person.email} was already unsubscribed")
-
-
-@readers.command("export")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file [standard output].")
-@pass_context
-def readers_export(obj: Context, out: Path | None) -> None:
-    """Export everyone as CSV (email, name, subscribed, created, source), which
-    `touchgen import readers` reads back unchanged.
-
-    \b
-    Example:
-        touchgen readers export --out readers.csv
-    """
-    from ..files import write_atomic
-    from ..importers.subscribers import export_readers
-
-    settings = obj.settings()
-    with obj.store(settings) as store:
-        text = export_readers(store)
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    write_atomic(out, text.encode("utf-8"))
-    obj.say(f"Exported {plural(text.count(chr(10)) - 1, 'person', 'people')} to {out}")
 
 
 @click.command()
@@ -289,4 +165,4 @@ def funnel(obj: Context, since: dt.date | None, by_post: bool, format_: str) -> 
         emit([dataclasses.asdict(post) for post in result.by_post], ["slug", "sent", "replied", "booked_call"], format_)
 
 
-COMMANDS: list[click.Command] = [import_group, readers, track, funnel]
+COMMANDS: list[click.Command] = [import_group, track, funnel]

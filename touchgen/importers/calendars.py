@@ -13,7 +13,7 @@ from ..config import Settings
 from ..errors import LocatedError, invalid_rows
 from ..people.model import Channel, Event, EventKind, NewPerson
 from ..people.store import Store
-from ..text import plural, valid_email
+from ..text import clean_name, plural, valid_email
 from .rows import csv_records, read_text, truthy
 
 CONTENT_LINE_RE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
@@ -174,6 +174,11 @@ def read_bookings(path: Path, zone: dt.tzinfo) -> list[Booking]:
 def import_calls(store: Store, settings: Settings, path: Path, now: dt.datetime) -> CallsImported:
     """Record booked, held and cancelled calls in one transaction; unknown attendees become people."""
     bookings = read_bookings(path, settings.zone)
+    with store.transaction():  # read who is known and what was booked where the events are written
+        return _record(store, settings, bookings, now)
+
+
+def _record(store: Store, settings: Settings, bookings: list[Booking], now: dt.datetime) -> CallsImported:
     own = settings.own_addresses
     known = store.people_by_email()
     result = CallsImported(bookings=len(bookings))
@@ -195,7 +200,7 @@ def import_calls(store: Store, settings: Settings, path: Path, now: dt.datetime)
                     result.cancelled += 1
                 continue
             if person is None and key not in new_people:
-                new_people[key] = NewPerson(address, name, False, SOURCE, booked_at)
+                new_people[key] = NewPerson(address, clean_name(name), False, SOURCE, booked_at)
                 result.new_people.append(address)
             post = booking.campaign
             if post is None and person is not None:

@@ -20,7 +20,7 @@ from ..config import Settings
 from ..errors import LocatedError, ManyErrors
 from ..people.model import Channel, Event, EventKind, NewPerson
 from ..people.store import Store
-from ..text import plural, valid_email
+from ..text import clean_name, plural, valid_email
 
 MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
 AUTO_SUBJECT_RE = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?office|autosvar|abwesenheit)", re.I)
@@ -200,6 +200,11 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
     if not_mail:
         raise ManyErrors(not_mail, f"{plural(len(not_mail), 'file')} not mail; nothing was imported")
 
+    with store.transaction():  # read who is known and what was sent where the events are written
+        return _record(store, settings, parsed, now)
+
+
+def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]], now: dt.datetime) -> RepliesImported:
     own = settings.own_addresses
     known = store.people_by_email()
     result = RepliesImported(messages=len(parsed))
@@ -248,7 +253,7 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
         if person is None and send is not None:
             reader = store.person_by_id(send.person_id)
             if sender.lower() not in new_people:
-                new_people[sender.lower()] = NewPerson(sender, name, False, f"introduced by {reader.email}", at,
+                new_people[sender.lower()] = NewPerson(sender, clean_name(name), False, f"introduced by {reader.email}", at,
                                                        reader.id)
                 result.introduced.append((sender, reader.email))
         elif person is None:

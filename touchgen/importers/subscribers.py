@@ -13,7 +13,7 @@ from ..clock import utc_iso
 from ..errors import LocatedError, invalid_rows
 from ..people.model import Event, EventKind, NewPerson, Person
 from ..people.store import Store
-from ..text import valid_email
+from ..text import NAME_LIMIT, clean_name, valid_email
 from .rows import csv_records, parse_moment, read_text, truthy
 
 EXPORT_COLUMNS = ["email", "name", "subscribed", "created", "source"]
@@ -28,6 +28,7 @@ class Row:
     created: str | None
     unsubscribed: str | None
     source: str | None = None
+    name_cleaned: bool = False  # the export's name had line breaks, control characters or was too long
 
 
 def _name(row: dict[str, str], first: str, last: str = "") -> str:
@@ -105,8 +106,10 @@ def parse_readers(path: Path) -> tuple[str, list[Row], list[LocatedError]]:
             bad.append(LocatedError(path, start, f"'{email}' is not an email address"))
             continue
         person_name, subscribed, created, left = read(record)
-        rows.append(Row(start, email, person_name, subscribed, parse_moment(created), parse_moment(left),
-                        record.get("source", "").strip() or None if name == "plain" else None))
+        cleaned = clean_name(person_name)
+        rows.append(Row(start, email, cleaned, subscribed, parse_moment(created), parse_moment(left),
+                        record.get("source", "").strip() or None if name == "plain" else None,
+                        cleaned != person_name.strip()))
     return name, rows, bad
 
 
@@ -117,6 +120,7 @@ class ReadersImported:
     updated: int
     unchanged: int
     skipped: list[LocatedError]
+    warnings: list[str]
 
     def summary(self, path: Path) -> str:
         return (f"Imported {path} ({self.dialect}): {self.added} added, {self.updated} updated, "
@@ -129,8 +133,16 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
     Idempotent: the same file twice changes nothing. Nobody who unsubscribed is subscribed again.
     """
     dialect, rows, bad = parse_readers(path)
+    warnings = [f"{path}:{row.line}: warning: the name of {row.email} had line breaks, control characters or "
+                f"more than {NAME_LIMIT} characters; imported as {row.name[:60]!r}" for row in rows if row.name_cleaned]
     if bad and not skip_invalid:
         raise invalid_rows(bad, " (fix them, or pass --skip-invalid to import the rest)")
+    with store.transaction():  # who is known, and who is subscribed, is read where it is written
+        return _import_rows(store, path, dialect, rows, bad, warnings, now)
+
+
+def _import_rows(store: Store, path: Path, dialect: str, rows: list[Row], bad: list[LocatedError],
+                 warnings: list[str], now: dt.datetime) -> ReadersImported:
     at = utc_iso(now)
     source = f"{dialect} import"
     known = store.people_by_email()
@@ -149,6 +161,9 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
             new[key] = (added, events)
             continue
         current = updates[key][0] if key in updates else known.get(key)
+        if current is None and store.erased(row.email):
+            bad.append(LocatedError(path, row.line, f"{row.email} was erased at their request; not imported"))
+            continue
         if current is None:
             created = row.created or at
             events = [Event(EventKind.SUBSCRIBED, created, source=source, external_id=external)]
@@ -166,7 +181,7 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
             events.append(left)
         updates[key] = (replace(current, name=name, subscribed=current.subscribed and not leaves), events)
     store.import_people(list(new.values()), list(updates.values()))
-    return ReadersImported(dialect, len(new), len(updates), unchanged, bad)
+    return ReadersImported(dialect, len(new), len(updates), unchanged, bad, warnings)
 
 
 def export_readers(store: Store) -> str:

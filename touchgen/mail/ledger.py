@@ -10,11 +10,7 @@ from pathlib import Path
 
 from ..errors import SendError
 from ..people.model import Channel, Event, EventKind, Person, SendStatus
-from ..people.store import Store, person_from
-
-# Someone whose last bounce is later than their last unbounce: never mailed again.
-BOUNCED = """EXISTS (SELECT 1 FROM events b WHERE b.kind = 'bounced' AND b.person_id = p.id
-    AND b.at > COALESCE((SELECT MAX(u.at) FROM events u WHERE u.kind = 'unbounced' AND u.person_id = p.id), ''))"""
+from ..people.store import BOUNCED, Store, person_from
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,12 @@ def history(store: Store, email: str, rules: StagesSettings) -> History:
     return History(person, introducer, explain(events, rules), timeline(events, rules))
 
 
-def people_with_stages(store: Store, rules: StagesSettings, only: Stage | None = None) -> list[tuple[Person, Stage]]:
-    """Everyone by address with their stage (only those in `only`, when given)."""
+def people_with_stages(store: Store, rules: StagesSettings, only: Stage | None = None,
+                       bounced: bool = False) -> list[tuple[Person, Stage]]:
+    """Everyone by address with their stage (only those in `only`, when given; only those whose
+    address bounced, with `bounced`)."""
     stages = all_stages(store, rules)
-    found = [(person, stages.get(person.id, Stage.READER)) for person in store.people()]
+    chosen = store.bounced_ids() if bounced else None
+    found = [(person, stages.get(person.id, Stage.READER)) for person in store.people()
+             if chosen is None or person.id in chosen]
     return [(person, stage) for person, stage in found if only is None or stage is only]

@@ -3,6 +3,7 @@ their events. The send ledger's SQL is in touchgen.mail.ledger, the funnel's in 
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # external id) took back. The row-value NOT IN is evaluated once, not once per row.
 NOT_CANCELLED = """(e.external_id IS NULL OR e.kind NOT IN ('booked_call', 'call_held')
     OR (e.person_id, e.external_id) NOT IN (SELECT person_id, external_id FROM events WHERE kind = 'call_cancelled'))"""
+# Someone whose last bounce is later than their last unbounce: never mailed again.
+BOUNCED = """EXISTS (SELECT 1 FROM events b WHERE b.kind = 'bounced' AND b.person_id = p.id
+    AND b.at > COALESCE((SELECT MAX(u.at) FROM events u WHERE u.kind = 'unbounced' AND u.person_id = p.id), ''))"""
 INSERT_EVENT = ("INSERT OR IGNORE INTO events (person_id, kind, at, post, channel, source, external_id, note) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
@@ -31,6 +35,11 @@ class UnknownPerson(StoreError):
     def __init__(self, email: str) -> None:
         self.email = email
         super().__init__(f"no person with the address {email} (add them with: touchgen readers add {email})")
+
+
+def address_hash(email: str) -> str:
+    """The one-way hash an erased person leaves behind, so no import brings them back."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
 class PersonExists(StoreError):
@@ -126,7 +135,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT: writers queue on the lock instead of failing midway."""
+        """BEGIN IMMEDIATE ... COMMIT: writers queue on the lock instead of failing midway. Inside an
+        open transaction it joins that one, so a caller can read and write in one transaction."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -193,6 +206,54 @@ class Store:
                 self.insert_events(db, person.id, [Event(EventKind.UNSUBSCRIBED, at, source=source)])
         return bool(changed)
 
+    def rename(self, person: Person, name: str) -> Person:
+        with self.transaction() as db:
+            db.execute("UPDATE people SET name = ? WHERE id = ?", (name, person.id))
+        return self.person_by_id(person.id)
+
+    def resubscribe(self, person: Person, at: str, source: str) -> bool:
+        """Put someone who asked to come back on the list again; False when they were on it."""
+        with self.transaction() as db:
+            changed = db.execute("UPDATE people SET subscribed = 1 WHERE id = ? AND subscribed = 0",
+                                 (person.id,)).rowcount
+            if changed:
+                self.insert_events(db, person.id, [Event(EventKind.SUBSCRIBED, at, source=source)])
+        return bool(changed)
+
+    def bounced_ids(self) -> set[int]:
+        """Everyone whose address is bounced (and not taken back)."""
+        return {row[0] for row in self.db.execute(f"SELECT p.id FROM people p WHERE {BOUNCED}")}
+
+    def unbounce(self, person: Person, at: str, source: str) -> bool:
+        """Take a wrong bounce back: the person is mailed again, and a send the server refused
+        (never delivered) is released so the next run of that post sends it. False when not bounced."""
+        with self.transaction() as db:
+            if person.id not in self.bounced_ids():
+                return False
+            self.insert_events(db, person.id, [Event(EventKind.UNBOUNCED, at, source=source)])
+            db.execute("UPDATE sends SET status = ? WHERE person_id = ? AND status = ? AND sent_at IS NULL",
+                       (SendStatus.FAILED.value, person.id, SendStatus.BOUNCED.value))
+        return True
+
+    def erase(self, person: Person, at: str) -> None:
+        """Forget a person (a privacy request): their events, sends and name go in one transaction;
+        only a one-way hash of the address stays, so an old export cannot bring them back."""
+        with self.transaction() as db:
+            db.execute("UPDATE people SET introduced_by = NULL WHERE introduced_by = ?", (person.id,))
+            db.execute("DELETE FROM events WHERE person_id = ?", (person.id,))
+            db.execute("DELETE FROM sends WHERE person_id = ?", (person.id,))
+            db.execute("DELETE FROM people WHERE id = ?", (person.id,))
+            db.execute("INSERT OR REPLACE INTO erased (address_hash, at) VALUES (?, ?)", (address_hash(person.email), at))
+
+    def erased(self, email: str) -> bool:
+        return self.db.execute("SELECT 1 FROM erased WHERE address_hash = ?",
+                               (address_hash(email),)).fetchone() is not None
+
+    def forget_erasure(self, email: str) -> None:
+        """The author adds an erased address again on purpose: it may be imported from now on."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM erased WHERE address_hash = ?", (address_hash(email),))
+
     def import_people(self, new: list[tuple[NewPerson, list[Event]]], updates: list[tuple[Person, list[Event]]]) -> None:
         """One transaction: insert `new` people with their events, rewrite `updates` and append theirs."""
         with self.transaction() as db:
@@ -202,7 +263,8 @@ class Store:
                 "INSERT INTO people (id, email, name, subscribed, source, created) VALUES (?, ?, ?, ?, ?, ?)",
                 ((first_id + n, p.email, p.name, int(p.subscribed), p.source, p.created)
                  for n, (p, _) in enumerate(new)))
-            db.executemany("UPDATE people SET name = ?, subscribed = ? WHERE id = ?",
+            # MIN: an import never puts anyone back on the list, whatever it read before.
+            db.executemany("UPDATE people SET name = ?, subscribed = MIN(subscribed, ?) WHERE id = ?",
                            ((p.name, int(p.subscribed), p.id) for p, _ in updates))
             rows = [event_values(first_id + n, e) for n, (_, events) in enumerate(new) for e in events]
             rows += [event_values(p.id, e) for p, events in updates for e in events]
@@ -215,12 +277,19 @@ class Store:
         list, and mark the given sends bounced. Returns the number of new events of each kind."""
         added: Counter[EventKind] = Counter()
         with self.transaction() as db:
+            erased: set[str] = set()
             for person in new_people:
-                if db.execute("SELECT 1 FROM people WHERE email = ?", (person.email,)).fetchone() is None:
-                    self.insert_person(db, person)
+                if db.execute("SELECT 1 FROM people WHERE email = ?", (person.email,)).fetchone() is not None:
+                    continue
+                if self.erased(person.email):  # erased at their request: not brought back by an import
+                    erased.add(person.email.lower())
+                    continue
+                self.insert_person(db, person)
             ids: dict[str, int] = {}
             for email, event in events:
                 key = email.lower()
+                if key in erased:
+                    continue
                 if key not in ids:
                     row = db.execute("SELECT id FROM people WHERE email = ?", (email,)).fetchone()
                     if row is None:

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..clock import utc_iso
+from ..text import clean_name
 from .model import Channel, Event, EventKind, NewPerson, Person
-from .store import Store
+from .store import Store, StoreError
 
 BY_HAND = "by hand"
 
@@ -30,8 +31,37 @@ TRACKED: dict[Tracked, tuple[EventKind, Channel, str]] = {
 
 
 def add_reader(store: Store, email: str, name: str, source: str, now: dt.datetime) -> Person:
-    """Subscribe someone new; PersonExists when the address is already in the store."""
-    return store.add_person(NewPerson(email.strip(), name.strip(), True, source, utc_iso(now)))
+    """Subscribe someone new; PersonExists when the address is already in the store. Adding an
+    erased address by hand is the author's choice: imports may bring it in again afterwards."""
+    with store.transaction():
+        store.forget_erasure(email)
+        return store.add_person(NewPerson(email.strip(), clean_name(name), True, source, utc_iso(now)))
+
+
+def edit(store: Store, email: str, name: str) -> Person:
+    """Correct someone's name (cleaned to one line)."""
+    return store.rename(store.require(email), clean_name(name))
+
+
+def resubscribe(store: Store, email: str, now: dt.datetime) -> tuple[Person, bool]:
+    """Put someone who asked to come back on the list: (the person, False when they were on it)."""
+    person = store.require(email)
+    return person, store.resubscribe(person, utc_iso(now), "resubscribed by hand")
+
+
+def unbounce(store: Store, email: str, now: dt.datetime) -> Person:
+    """Take a wrong bounce back; StoreError when the person has no bounce to take back."""
+    person = store.require(email)
+    if not store.unbounce(person, utc_iso(now), BY_HAND):
+        raise StoreError(f"{person.email} has no bounce to take back")
+    return person
+
+
+def erase(store: Store, email: str, now: dt.datetime) -> Person:
+    """Forget someone entirely (see Store.erase); returns who was erased."""
+    person = store.require(email)
+    store.erase(person, utc_iso(now))
+    return person
 
 
 def unsubscribe(store: Store, email: str, now: dt.datetime) -> tuple[Person, bool]:
