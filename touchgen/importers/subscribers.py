@@ -146,6 +146,7 @@ def _import_rows(store: Store, path: Path, dialect: str, rows: list[Row], bad: l
     at = utc_iso(now)
     source = f"{dialect} import"
     known = store.people_by_email()
+    unsubscribed = store.ids_with(EventKind.UNSUBSCRIBED)
     new: dict[str, tuple[NewPerson, list[Event]]] = {}
     updates: dict[str, tuple[Person, list[Event]]] = {}
     unchanged = 0
@@ -173,13 +174,17 @@ def _import_rows(store: Store, path: Path, dialect: str, rows: list[Row], bad: l
             continue
         name = row.name if row.name and row.name != current.name else current.name
         leaves = current.subscribed and not row.subscribed
-        if name == current.name and not leaves:
+        # Someone known without being on the list (a tracked call, a forward) who never left it joins.
+        joins = not current.subscribed and row.subscribed and current.id not in unsubscribed
+        if name == current.name and not leaves and not joins:
             unchanged += 1
             continue
         events = updates[key][1] if key in updates else []
         if leaves:
             events.append(left)
-        updates[key] = (replace(current, name=name, subscribed=current.subscribed and not leaves), events)
+        if joins:
+            events.append(Event(EventKind.SUBSCRIBED, at, source=source, external_id=external))
+        updates[key] = (replace(current, name=name, subscribed=(current.subscribed and not leaves) or joins), events)
     store.import_people(list(new.values()), list(updates.values()))
     return ReadersImported(dialect, len(new), len(updates), unchanged, bad, warnings)
 

@@ -220,6 +220,11 @@ class Store:
                 self.insert_events(db, person.id, [Event(EventKind.SUBSCRIBED, at, source=source)])
         return bool(changed)
 
+    def ids_with(self, kind: EventKind) -> set[int]:
+        """Everyone with an event of `kind`."""
+        return {row[0] for row in self.db.execute("SELECT DISTINCT person_id FROM events WHERE kind = ?",
+                                                  (kind.value,))}
+
     def bounced_ids(self) -> set[int]:
         """Everyone whose address is bounced (and not taken back)."""
         return {row[0] for row in self.db.execute(f"SELECT p.id FROM people p WHERE {BOUNCED}")}
@@ -263,9 +268,12 @@ class Store:
                 "INSERT INTO people (id, email, name, subscribed, source, created) VALUES (?, ?, ?, ?, ?, ?)",
                 ((first_id + n, p.email, p.name, int(p.subscribed), p.source, p.created)
                  for n, (p, _) in enumerate(new)))
-            # MIN: an import never puts anyone back on the list, whatever it read before.
-            db.executemany("UPDATE people SET name = ?, subscribed = MIN(subscribed, ?) WHERE id = ?",
-                           ((p.name, int(p.subscribed), p.id) for p, _ in updates))
+            # An import puts on the list only someone who never left it, whatever it read before.
+            db.executemany(
+                """UPDATE people SET name = ?, subscribed = CASE WHEN ? = 0 THEN 0 WHEN subscribed = 1 THEN 1
+                       WHEN EXISTS (SELECT 1 FROM events e WHERE e.person_id = people.id AND e.kind = 'unsubscribed')
+                       THEN 0 ELSE 1 END
+                   WHERE id = ?""", ((p.name, int(p.subscribed), p.id) for p, _ in updates))
             rows = [event_values(first_id + n, e) for n, (_, events) in enumerate(new) for e in events]
             rows += [event_values(p.id, e) for p, events in updates for e in events]
             db.executemany(INSERT_EVENT, rows)
