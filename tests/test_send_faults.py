@@ -201,3 +201,13 @@ def test_a_killed_run_leaves_a_lock_the_next_run_takes_over(mail_site, smtp):
     out, err = rerun.communicate(timeout=60)
     assert rerun.returncode == 0, err
     assert smtp.handler.per_recipient() == {address: 1 for address in SUBSCRIBED}
+
+
+def test_sends_started_together_deliver_each_message_once(mail_site, smtp):
+    runs = [touchgen_send(mail_site) for _ in range(4)]
+    outcomes = [(process.wait(60), process.stderr.read()) for process in runs]
+    assert smtp.handler.per_recipient() == {address: 1 for address in SUBSCRIBED}
+    for code, err in outcomes:
+        assert (code, err) == (0, "") or (code == 1 and err.startswith(
+            "Error: another touchgen send of 'welcome' is running (process ")), (code, err)
+    assert "uncertain" not in "".join(err for _, err in outcomes)
