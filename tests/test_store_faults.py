@@ -122,13 +122,18 @@ def test_erase_forgets_everything_but_a_hash(site, run, tmp_path):
     export = csv_of(tmp_path / "old-export.csv", range(3), "Someone")
     run(site, "import", "readers", str(export))
     run(site, "track", "reply", "shared1@example.com", "--note", "private words")
-    (tmp_path / "forward.mbox").write_text(REPLY.replace("stay@example.com", "shared1@example.com"))
+    run(site, "build")
+    run(site, "send", "welcome", "--dry-run")
     result = run(site, "readers", "erase", "shared1@example.com", "--yes")
     assert result.stdout == "Erased shared1@example.com: only a one-way hash of the address is kept\n"
     db = sqlite3.connect(site / "data/touchgen.db")
     dump = "\n".join(db.iterdump())
     db.close()
     assert "shared1@" not in dump and "private words" not in dump and "Someone 1" not in dump
+    raw = b"".join(path.read_bytes() for path in (site / "data").glob("touchgen.db*"))
+    assert b"shared1@" not in raw and b"private words" not in raw  # not in free pages or the log either
+    assert sorted(p.name for p in (site / "data/outbox/welcome").iterdir()) == [
+        "shared0@example.com.eml", "shared2@example.com.eml"]
     again = run(site, "import", "readers", str(export))
     assert again.stdout.endswith("0 added, 0 updated, 2 unchanged, 1 skipped\n")
     assert again.stderr == f"skipped {export}:3: shared1@example.com was erased at their request; not imported\n"

@@ -33,3 +33,8 @@ def clean_name(name: str) -> str:
     spaces one, and it is cut to NAME_LIMIT characters (a name must fit in a mail header)."""
     visible = "".join(" " if unicodedata.category(char).startswith("C") else char for char in name)
     return " ".join(visible.split())[:NAME_LIMIT].rstrip()
+
+
+def safe_filename(address: str) -> str:
+    """An address as a file name: anything but letters, digits and @._+- becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)

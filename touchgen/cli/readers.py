@@ -217,7 +217,7 @@ def readers_erase(obj: Context, email: str, yes: bool) -> None:
     with obj.store(settings) as store:
         if not yes:
             click.confirm(f"Erase {email} and everything touchgen knows about them?", abort=True)
-        person = erase(store, email, current_time())
+        person = erase(store, email, current_time(), settings.paths.outbox)
     obj.say(f"Erased {person.email}: only a one-way hash of the address is kept")
 
 

@@ -17,7 +17,7 @@ from ..errors import SendError
 from ..files import fresh_staging, replace_folder
 from ..people.model import Person, SendStatus
 from ..people.store import Store
-from ..text import plural
+from ..text import plural, safe_filename
 from . import smtp
 from .compose import Composer, Letter, build_message, new_message_id
 from .ledger import Ledger
@@ -190,10 +190,6 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: P
         progress(person.email)
     record_pending()
     return report
-
-
-def safe_filename(address: str) -> str:
-    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
 
 
 def write_outbox(settings: Settings, letter: Letter, planned: Planned, now: dt.datetime, *,

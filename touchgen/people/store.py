@@ -98,6 +98,7 @@ class Store:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA busy_timeout = 60000")
             self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA secure_delete = ON")  # an erased person's rows are overwritten, not left in free pages
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 self.db.close()
@@ -249,6 +250,7 @@ class Store:
             db.execute("DELETE FROM sends WHERE person_id = ?", (person.id,))
             db.execute("DELETE FROM people WHERE id = ?", (person.id,))
             db.execute("INSERT OR REPLACE INTO erased (address_hash, at) VALUES (?, ?)", (address_hash(person.email), at))
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and not left in the write-ahead log either
 
     def erased(self, email: str) -> bool:
         return self.db.execute("SELECT 1 FROM erased WHERE address_hash = ?",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from ..clock import utc_iso
-from ..text import clean_name
+from ..text import clean_name, safe_filename
 from .model import Channel, Event, EventKind, NewPerson, Person
 from .store import Store, StoreError
 
@@ -57,10 +58,13 @@ def unbounce(store: Store, email: str, now: dt.datetime) -> Person:
     return person
 
 
-def erase(store: Store, email: str, now: dt.datetime) -> Person:
-    """Forget someone entirely (see Store.erase); returns who was erased."""
+def erase(store: Store, email: str, now: dt.datetime, outbox: Path | None = None) -> Person:
+    """Forget someone entirely (see Store.erase), and their messages in the dry-run `outbox`."""
     person = store.require(email)
     store.erase(person, utc_iso(now))
+    if outbox is not None:
+        for message in outbox.glob(f"*/{safe_filename(person.email)}.eml"):
+            message.unlink()
     return person
 
 
