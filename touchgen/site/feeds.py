@@ -7,6 +7,7 @@ import datetime as dt
 from feedgen.feed import FeedGenerator
 
 from .. import __version__
+from .links import absolute_links
 from .pages import Site
 
 FEED_SIZE = 20
@@ -36,7 +37,7 @@ def render_feeds(site: Site, now: dt.datetime) -> dict[str, bytes]:
         fe.link(href=post.canonical, rel="alternate")
         fe.published(post.date)
         fe.updated(post.date)
-        fe.content(str(post.body), type="html")
+        fe.content(absolute_links(str(post.body), post.canonical), type="html")
         fe.summary(post.summary)
         for tag in post.tags:
             fe.category(term=tag.name)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+import html
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..config import Settings
 
@@ -27,3 +29,18 @@ def booking_link(settings: Settings, campaign: str, source: str, medium: str) ->
     if not url:
         return ""
     return with_query(url, {"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
+
+
+LINK_ATTRIBUTE_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def absolute_links(fragment: str, base: str) -> str:
+    """`fragment` (HTML) with every relative href and src made absolute against `base` (a page's
+    canonical URL), footnote links such as '#fn:1' included: what feeds and emails need, since a
+    feed reader or a mail client has no page to resolve them against."""
+
+    def absolute(match: re.Match[str]) -> str:
+        url = html.unescape(match.group(2))
+        return match.group(1) + html.escape(urljoin(base, url), quote=True) + match.group(3)
+
+    return LINK_ATTRIBUTE_RE.sub(absolute, fragment)

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
+from markupsafe import Markup
+
 from ..errors import TemplateError
 from ..paths import EMAIL_HTML, EMAIL_META, EMAIL_MJML, EMAIL_TEXT, NEWSLETTER_FOLDER
+from .links import absolute_links
 from .pages import Entry, Site, template_site
 from .placeholders import ReaderPlaceholders
 from .theme import Theme
@@ -27,6 +31,17 @@ def email_meta(post: Entry) -> bytes:
     return (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+# What MJML sees in place of the post's body. mjml-python reparses the HTML it is given: it drops
+# the whitespace between two tags ("Read <b>this</b>\n<i>and that</i>" ran together, every code line
+# on one line) and fails on prose such as "Vec<T>". The body is put in after MJML, untouched.
+BODY_TOKEN = "TOUCHGENPOSTBODY3F9A"
+
+
+def email_body(post: Entry) -> Markup:
+    """The post's HTML as the email carries it: every link and image absolute, in one wrapper."""
+    return Markup(f'<div class="tg-post">{absolute_links(str(post.body), post.canonical)}</div>')
+
+
 def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
     """newsletter/<slug>/email.mjml, email.html, email.txt and email.json for every published post."""
     from mjml import mjml2html
@@ -36,21 +51,23 @@ def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
     for post in site.posts:
         context: dict[str, Any] = {
             "site": template_site(settings),
-            "post": post,
+            "post": dataclasses.replace(post, body=email_body(post)),
             "web_url": post.canonical,
             "booking": bool(settings.newsletter.booking_url),
             "reader": ReaderPlaceholders(),
         }
         mjml = theme.render("email/newsletter.mjml", **context)
+        engine_input = theme.render("email/newsletter.mjml", **{**context, "post": dataclasses.replace(
+            post, body=Markup(BODY_TOKEN))})
         try:
-            rendered = mjml2html(mjml, disable_comments=True)
+            rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, email_body(post))
         except ValueError as exc:
             raise TemplateError(theme.shown(theme.filename("email/newsletter.mjml")), None,
                                 f"is not valid MJML for post '{post.slug}': {exc} "
                                 "(check that every mj- tag is closed and allowed where it is)") from None
         folder = f"{NEWSLETTER_FOLDER}/{post.slug}"
         files[f"{folder}/{EMAIL_MJML}"] = mjml.encode("utf-8")
-        files[f"{folder}/{EMAIL_HTML}"] = str(rendered).encode("utf-8")
+        files[f"{folder}/{EMAIL_HTML}"] = rendered.encode("utf-8")
         files[f"{folder}/{EMAIL_TEXT}"] = theme.render("email/newsletter.txt", **context).encode("utf-8")
         files[f"{folder}/{EMAIL_META}"] = email_meta(post)
     return files

@@ -1,0 +1,86 @@
+"""The email says what the post says: its visible text in Chromium equals the web page's, line for
+line, and no HTML a post's markdown makes can stop the email build."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import post
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+EVERYTHING = """Read **this**
+*and that* on the next line, then [one link](https://example.com/one)
+[another link](https://example.com/two) right below it.
+
+> A quote that
+> spans two lines.
+
+| who | what |
+|-----|------|
+| Ada | a reply |
+| Grace | a call |
+
+A claim with a footnote.[^note]
+
+![A chart](chart.png)
+
+```python
+def hello(name: str) -> None:
+    # say hello
+    print(f"Hello, {name}")
+```
+
+[^note]: Where the claim comes from.
+"""
+
+
+def visible_text(tmp_path: Path, page: str, selector: str, name: str) -> list[str]:
+    """The innerText of `selector` in `page` as Chromium lays it out, line by line."""
+    script = ("<script>document.body.setAttribute('data-text', "
+              f"document.querySelector({selector!r}).innerText)</script>")
+    source = tmp_path / f"{name}.html"
+    source.write_text(page.replace("</body>", script + "</body>"), encoding="utf-8")
+    dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / ('profile-' + name)}", "--dump-dom",
+                          source.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    found = re.search(r'data-text="([^"]*)"', dom)
+    assert found, dom[-2000:]
+    return [line.rstrip() for line in html.unescape(found.group(1)).splitlines() if line.strip()]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (tests/install-chromium.sh)")
+def test_the_email_reads_line_for_line_like_the_web_page(site, run, tmp_path):
+    post(site, "2026-11-16-everything.md", "title: Everything\ndate: 2026-11-16\n", EVERYTHING)
+    run(site, "build")
+    web = (site / "output/site/posts/everything/index.html").read_text(encoding="utf-8")
+    email = (site / "output/newsletter/everything/email.html").read_text(encoding="utf-8")
+    web_lines = visible_text(tmp_path, web, ".body", "web")
+    email_lines = visible_text(tmp_path, email, ".tg-post", "email")
+    assert email_lines == web_lines
+    assert web_lines[0] == "Read this and that on the next line, then one link another link right below it."
+    assert "    # say hello" in email_lines and '    print(f"Hello, {name}")' in email_lines  # code keeps its lines
+    assert 'src="https://example.com/posts/everything/chart.png"' in email  # images and links absolute
+    assert 'href="https://example.com/posts/everything/#fn:note"' in email
+
+
+@pytest.mark.parametrize("body", [
+    "Use Vec<T> here, or a <tree-ish>.\n",
+    "1. A step\n\n    ```html\n    <main>hello</main>\n    ```\n",
+    "<pre>if (a < b) { document.write('</script>'); }</pre>\n",
+    '<?xml version="1.0"?>\n\nThen prose.\n',
+], ids=["angle-brackets", "fence-in-a-list", "stray-script", "xml-declaration"])
+def test_a_post_that_builds_as_a_page_builds_as_an_email(site, run, body):
+    post(site, "2026-11-16-brackets.md", "title: Brackets\ndate: 2026-11-16\n", body)
+    run(site, "build")
+    email = (site / "output/newsletter/brackets/email.html").read_text(encoding="utf-8")
+    page = (site / "output/site/posts/brackets/index.html").read_text(encoding="utf-8")
+    start = page.index('<div class="body">') + len('<div class="body">')
+    assert page[start:page.index("</div>\n  <aside")].strip() in email  # the body, untouched
