@@ -18,9 +18,20 @@ REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1795435200"
 
 
+UNSUBSCRIBE_SECRET = "test-secret-that-signs-unsubscribe-links"
+
+
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("TOUCHGEN_UNSUBSCRIBE_SECRET", UNSUBSCRIBE_SECRET)
+
+
+def token(address: str) -> str:
+    """The unsubscribe token of `address` under the tests' secret."""
+    from touchgen.mail.personalize import unsubscribe_token
+
+    return unsubscribe_token(UNSUBSCRIBE_SECRET, address)
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import token
 from touchgen.config import Settings, load_settings
 from touchgen.errors import SendError
 from touchgen.mail.compose import Letter, build_message
@@ -133,9 +134,11 @@ def test_a_non_ascii_site_title_keeps_the_list_id_readable(site):
 @pytest.mark.parametrize("unsubscribe_email, unsubscribe_url, header, post", [
     ('"unsubscribe@example.com"', '""', f"<{MAILTO}>", None),
     ('"unsubscribe@example.com"', '"https://example.com/unsubscribe"',
-     f"<{MAILTO}>, <https://example.com/unsubscribe?email=ann%40example.com>", "List-Unsubscribe=One-Click"),
+     f"<{MAILTO}>, <https://example.com/unsubscribe?email=ann%40example.com&token={token('ann@example.com')}>",
+     "List-Unsubscribe=One-Click"),
     ('""', '"https://example.com/unsubscribe?list=monday"',
-     "<https://example.com/unsubscribe?list=monday&email=ann%40example.com>", "List-Unsubscribe=One-Click"),
+     f"<https://example.com/unsubscribe?list=monday&email=ann%40example.com&token={token('ann@example.com')}>",
+     "List-Unsubscribe=One-Click"),
     ('""', '""', None, None),
 ], ids=["mailto-only", "mailto-and-https", "https-only", "neither"])
 def test_list_unsubscribe(site, unsubscribe_email, unsubscribe_url, header, post):
@@ -198,8 +201,9 @@ def test_prefill_email_adds_the_address_to_the_booking_link(site):
     settings = configure(site, prefill_email="true", unsubscribe_url='"https://example.com/unsubscribe"')
     text, html = parts(parse(raw(settings, address="ann+news@example.com")))
     assert text.splitlines()[2] == f"Book a call: {BOOKING}&email=ann%2Bnews%40example.com"
-    assert text.splitlines()[3] == "Unsubscribe: https://example.com/unsubscribe?email=ann%2Bnews%40example.com"
-    assert '<a href="https://example.com/unsubscribe?email=ann%2Bnews%40example.com">Unsubscribe</a>' in html
+    link = f"https://example.com/unsubscribe?email=ann%2Bnews%40example.com&token={token('ann+news@example.com')}"
+    assert text.splitlines()[3] == f"Unsubscribe: {link}"
+    assert f'<a href="{link.replace("&", "&amp;")}">Unsubscribe</a>' in html
 
 
 @pytest.mark.parametrize("subject", ["Line one\nLine two", "Carriage\rreturn", "Injected\r\nBcc: x@example.com"],

@@ -13,7 +13,7 @@ from touchgen.errors import ConfigError
 
 SITE_KEYS = "author, description, language, posts_per_page, publish_weekday, timezone, title, url"
 NEWSLETTER_KEYS = ("author_addresses, booking_url, from, list_id, prefill_email, reply_to, unsubscribe_email, "
-                   "unsubscribe_url")
+                   "unsubscribe_secret_env, unsubscribe_url")
 
 
 def settings_from(root: Path, text: str) -> Settings:

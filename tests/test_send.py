@@ -22,7 +22,7 @@ from touchgen.config import load_settings
 from touchgen.errors import SendError
 from touchgen.mail.compose import Letter, build_message
 
-from conftest import EPOCH, post
+from conftest import EPOCH, post, token
 
 SUBSCRIBED = {"ada@example.com", "grace@example.org", "noname@example.com", "zoe@example.com", "linus@example.net"}
 TITLE = "Welcome: why I write on Mondays"
@@ -91,14 +91,18 @@ def test_https_unsubscribe_and_prefilled_booking(mail_site, run, smtp):
     config = mail_site / "touchgen.toml"
     config.write_text(config.read_text().replace('unsubscribe_url = ""', 'unsubscribe_url = "https://example.com/u"')
                       .replace("prefill_email = false", "prefill_email = true"), encoding="utf-8")
+    stale = run(mail_site, "send", "welcome", "--yes", code=1)
+    assert stale.stderr == ("Error: output/newsletter/welcome/ was built before the last change to touchgen.toml "
+                            "([site] or [newsletter]); run touchgen build first (nothing was sent)\n")
+    run(mail_site, "build")
     run(mail_site, "send", "welcome", "--yes")
     message = next(m for m in smtp.handler.messages() if "ada@" in str(m["To"]))
-    assert message["List-Unsubscribe"] == ("<mailto:unsubscribe@example.com?subject=unsubscribe>, "
-                                           "<https://example.com/u?email=ada%40example.com>")
+    link = f"https://example.com/u?email=ada%40example.com&token={token('ada@example.com')}"
+    assert message["List-Unsubscribe"] == f"<mailto:unsubscribe@example.com?subject=unsubscribe>, <{link}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = message.get_body(("plain",)).get_content()
     assert "utm_campaign=welcome&email=ada%40example.com" in text
-    assert "Unsubscribe: https://example.com/u?email=ada%40example.com" in text
+    assert f"Unsubscribe: {link}" in text
 
 
 def test_temporary_failures_are_retried(mail_site, run, smtp, pauses):

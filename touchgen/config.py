@@ -41,6 +41,7 @@ class NewsletterSettings:
     prefill_email: bool = False
     unsubscribe_email: str = ""
     unsubscribe_url: str = ""
+    unsubscribe_secret_env: str = "TOUCHGEN_UNSUBSCRIBE_SECRET"
     list_id: str = ""
 
 
@@ -203,6 +204,9 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
         fail("site", "posts_per_page", f"must be 1 or more, not {site.posts_per_page}")
     if settings.smtp.security not in ("starttls", "ssl", "none"):
         fail("smtp", "security", f"must be starttls, ssl or none, not {settings.smtp.security!r}")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.newsletter.unsubscribe_secret_env):
+        fail("newsletter", "unsubscribe_secret_env", "must be the name of an environment variable that holds the "
+                                                     "secret (such as TOUCHGEN_UNSUBSCRIBE_SECRET), never the secret")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.smtp.password_env):
         # Never echo the value: it is often the password itself, put in the wrong key.
         fail("smtp", "password_env", "must be the name of an environment variable that holds the password "

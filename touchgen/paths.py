@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,3 +84,13 @@ EMAIL_HTML = "email.html"
 EMAIL_TEXT = "email.txt"
 EMAIL_MJML = "email.mjml"
 EMAIL_META = "email.json"
+
+
+@functools.cache
+def default_theme() -> Path:
+    """The theme shipped with touchgen. The repository keeps it in its top-level templates/; an
+    install ships that folder as the data-only package touchgen._theme (see pyproject.toml)."""
+    spec = importlib.util.find_spec("touchgen._theme")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return Path(__file__).resolve().parent.parent / "templates"  # a source checkout on sys.path

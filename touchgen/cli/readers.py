@@ -97,18 +97,25 @@ def readers_show(obj: Context, email: str) -> None:
 
 @readers.command("unsubscribe")
 @click.argument("email")
+@click.option("--token", help="The token of the reader's unsubscribe link: unsubscribe only if it is theirs.")
 @pass_context
-def readers_unsubscribe(obj: Context, email: str) -> None:
+def readers_unsubscribe(obj: Context, email: str, token: str | None) -> None:
     """Take someone off the list. They stay in the store and are never mailed again.
+    With --token (from the https unsubscribe link a reader followed), only when the
+    token was made for that address.
 
     \b
     Example:
         touchgen readers unsubscribe ada@example.com
+        touchgen readers unsubscribe ada@example.com --token 5f1c0e...
     """
     from ..clock import current_time
+    from ..mail.personalize import verify_unsubscribe_token
     from ..people.tracking import unsubscribe
 
     settings = obj.settings()
+    if token is not None:
+        verify_unsubscribe_token(settings, email, token)
     with obj.store(settings) as store:
         person, changed = unsubscribe(store, email, current_time())
     obj.say(f"Unsubscribed {person.email}" if changed else f"{person.email} was already unsubscribed")

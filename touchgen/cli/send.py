@@ -49,12 +49,20 @@ def send(obj: Context, slug: str, dry_run: bool, to: str | None, limit: int | No
     from ..errors import SendError
     from ..mail.compose import load_letter
     from ..mail.ledger import SendLock
-    from ..mail.send import plan, send_newsletter, send_test, write_outbox
+    from ..mail.personalize import check_unsubscribe
+    from ..mail.send import plan, send_newsletter, send_test, write_outbox, write_test_outbox
     from ..mail.smtp import Connection, check_login
 
     settings = obj.settings()
     with obj.store(settings) as store:
         letter = load_letter(settings, slug, current_time())
+        check_unsubscribe(settings)
+        if dry_run and to is not None:  # --dry-run always wins: nothing is sent
+            known = store.person(to)
+            folder = write_test_outbox(settings, letter, to, known.name if known else "", current_time())
+            obj.say(f"Wrote a test of '{letter.title}' for {to} to {settings.paths.shown(folder)}/ "
+                    "(dry run: nothing sent or recorded)")
+            return
         if dry_run:
             planned = plan(store, slug, retry_uncertain, limit, letter.edition)
             with progress_bar(obj, len(planned.todo), "Writing") as progress:

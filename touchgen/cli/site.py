@@ -75,9 +75,9 @@ def check(obj: Context, drafts: bool, future: bool) -> None:
     Example:
         touchgen check
     """
-    from ..site.build import render
+    from ..site.build import check as run_check
 
-    rendered = render(obj.settings(), drafts, future)
+    rendered = run_check(obj.settings(), drafts, future)
     obj.warn(rendered.warnings)
     obj.say(f"No problems: {plural(rendered.posts, 'post')}, {plural(rendered.pages, 'page')}, "
             f"{plural(len(rendered.warnings), 'warning')}")

@@ -36,6 +36,7 @@ def load_letter(settings: Settings, slug: str, now: dt.datetime) -> Letter:
     """The built email of a published post; refuse drafts, scheduled posts and posts not built.
     Only the posts' front matter is read: sending never loads a renderer."""
     from ..site.content import load_content
+    from ..site.fingerprint import settings_digest, templates_digest
 
     content = load_content(settings)
     post = next((p for p in content.posts if p.slug == slug), None)
@@ -56,6 +57,14 @@ def load_letter(settings: Settings, slug: str, now: dt.datetime) -> Letter:
         raise SendError(f"{shown.as_posix()}/{EMAIL_HTML} is missing; run touchgen build first") from None
     except (ValueError, UnicodeDecodeError):
         raise SendError(f"{shown.as_posix()}/{EMAIL_META} cannot be read; run touchgen build again") from None
+    stale = [what for what, key, now_digest in (
+        (post.source, "source_sha256", post.digest),
+        ("touchgen.toml ([site] or [newsletter])", "settings_sha256", settings_digest(settings)),
+        ("the email templates", "templates_sha256", templates_digest(settings)),
+    ) if meta.get(key) != now_digest]
+    if stale:
+        raise SendError(f"{shown.as_posix()}/ was built before the last change to {' and '.join(stale)}; "
+                        "run touchgen build first (nothing was sent)")
     edition = utc_iso(post.date) if post.date is not None else ""
     return Letter(slug, str(meta.get("title", post.title)), str(meta.get("subject", post.title)), html, text, edition)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import html
+import os
 
 from ..config import Settings
+from ..errors import SendError, TouchgenError
 from ..site.links import booking_link, with_query
 from ..site.placeholders import Placeholder
 
@@ -17,11 +21,47 @@ def first_name(name: str) -> str:
     return words[0] if words else FALLBACK_FIRST_NAME
 
 
+def unsubscribe_token(secret: str, address: str) -> str:
+    """The token that proves an unsubscribe link was made for `address`: an HMAC of the address."""
+    return hmac.new(secret.encode("utf-8"), address.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def unsubscribe_secret(settings: Settings) -> str:
+    return os.environ.get(settings.newsletter.unsubscribe_secret_env, "")
+
+
+def check_unsubscribe(settings: Settings) -> None:
+    """Refuse to mail anyone without a way to leave: an unsubscribe address or link, and for a link
+    the secret that signs each reader's token (so nobody can unsubscribe someone else)."""
+    newsletter = settings.newsletter
+    if not newsletter.unsubscribe_email and not newsletter.unsubscribe_url:
+        raise SendError("touchgen.toml: [newsletter] has neither unsubscribe_email nor unsubscribe_url; every "
+                        "newsletter must offer a way to leave (set unsubscribe_email = \"unsubscribe@...\")")
+    if newsletter.unsubscribe_url and not unsubscribe_secret(settings):
+        raise SendError(f"touchgen.toml: [newsletter] unsubscribe_url is set but ${newsletter.unsubscribe_secret_env} "
+                        "(unsubscribe_secret_env) is unset or empty; set it to a long random secret, which signs "
+                        "each reader's unsubscribe link")
+
+
+def verify_unsubscribe_token(settings: Settings, address: str, token: str) -> None:
+    """Raise unless `token` is the one the unsubscribe link for `address` carried."""
+    secret = unsubscribe_secret(settings)
+    if not secret:
+        raise TouchgenError(f"${settings.newsletter.unsubscribe_secret_env} is unset or empty: no token can be "
+                            "checked without the secret that signed it")
+    if not hmac.compare_digest(unsubscribe_token(secret, address), token.strip()):
+        raise TouchgenError(f"the token does not belong to {address} (was the link copied whole?); nothing was changed")
+
+
 def unsubscribe_links(settings: Settings, address: str) -> tuple[str, str]:
-    """(mailto link, https link or '') for the reader at `address`."""
+    """(mailto link, https link or '') for the reader at `address`; the https link carries the
+    reader's token."""
     newsletter = settings.newsletter
     mailto = f"mailto:{newsletter.unsubscribe_email}?subject=unsubscribe" if newsletter.unsubscribe_email else ""
-    https = with_query(newsletter.unsubscribe_url, {"email": address}) if newsletter.unsubscribe_url else ""
+    https = ""
+    if newsletter.unsubscribe_url:
+        https = with_query(newsletter.unsubscribe_url,
+                           {"email": address, "token": unsubscribe_token(unsubscribe_secret(settings), address)})
     return mailto, https
 
 

@@ -209,6 +209,16 @@ def write_outbox(settings: Settings, letter: Letter, planned: Planned, now: dt.d
     return folder, report
 
 
+def write_test_outbox(settings: Settings, letter: Letter, address: str, name: str, now: dt.datetime) -> Path:
+    """--dry-run with --to: the one test message, in data/outbox/<slug>/, nothing sent or recorded."""
+    folder = settings.paths.outbox / letter.slug
+    staging = fresh_staging(folder)
+    message = Composer(settings, letter).message(name, address, new_message_id(settings, f"{letter.slug}.test"), now)
+    (staging / f"{safe_filename(address)}.eml").write_bytes(message)
+    replace_folder(staging, folder)
+    return folder
+
+
 def send_test(settings: Settings, letter: Letter, connection: Connection, address: str, name: str,
               now: dt.datetime, retry: smtp.Retry | None = None) -> str:
     """--to: one message to `address`, not recorded as a newsletter send. Returns its Message-ID."""

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from ..clock import current_time
 from ..config import Settings
+from ..errors import BuildErrors, ConfigError
 from ..files import remove, write_atomic
-from ..paths import NEWSLETTER_FOLDER, SITE_FOLDER
+from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER
 from ..text import plural
 
 MANAGED = (SITE_FOLDER, NEWSLETTER_FOLDER)  # the folders under output/ a build owns
@@ -68,6 +69,18 @@ def render(settings: Settings, drafts: bool = False, future: bool = False,
     files.update({f"{SITE_FOLDER}/{path}": data for path, data in render_feeds(site, now).items()})
     files.update(render_newsletters(site, theme))
     return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts), content.warnings)
+
+
+def check(settings: Settings, drafts: bool = False, future: bool = False) -> Rendered:
+    """What `touchgen check` promises: everything renders, and a newsletter built from this site
+    could be sent (it offers a way to leave). Raises BuildErrors listing every problem."""
+    rendered = render(settings, drafts, future)
+    newsletter = settings.newsletter
+    if not newsletter.unsubscribe_email and not newsletter.unsubscribe_url:
+        raise BuildErrors([ConfigError(CONFIG_FILE, None, "[newsletter] has neither unsubscribe_email nor "
+                                       "unsubscribe_url; every newsletter must offer a way to leave (set "
+                                       "unsubscribe_email = \"unsubscribe@...\")")], rendered.warnings)
+    return rendered
 
 
 def _make_parent(path: Path, top: Path) -> None:

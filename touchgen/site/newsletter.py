@@ -9,16 +9,18 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ..config import Settings
 from ..errors import TemplateError
 from ..paths import EMAIL_HTML, EMAIL_META, EMAIL_MJML, EMAIL_TEXT, NEWSLETTER_FOLDER
+from .fingerprint import settings_digest, templates_digest
 from .links import absolute_links
 from .pages import Entry, Site, template_site
 from .placeholders import ReaderPlaceholders
 from .theme import Theme
 
 
-def email_meta(post: Entry) -> bytes:
-    """email.json: the post's identity and the hash of the source the email was built from."""
+def email_meta(post: Entry, settings: Settings) -> bytes:
+    """email.json: the post's identity and what the email was built from (see fingerprint)."""
     meta = {
         "slug": post.slug,
         "title": post.title,
@@ -27,6 +29,8 @@ def email_meta(post: Entry) -> bytes:
         "draft": post.doc.draft,
         "source": post.doc.source,
         "source_sha256": post.doc.digest,
+        "settings_sha256": settings_digest(settings),
+        "templates_sha256": templates_digest(settings),
     }
     return (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -69,5 +73,5 @@ def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
         files[f"{folder}/{EMAIL_MJML}"] = mjml.encode("utf-8")
         files[f"{folder}/{EMAIL_HTML}"] = rendered.encode("utf-8")
         files[f"{folder}/{EMAIL_TEXT}"] = theme.render("email/newsletter.txt", **context).encode("utf-8")
-        files[f"{folder}/{EMAIL_META}"] = email_meta(post)
+        files[f"{folder}/{EMAIL_META}"] = email_meta(post, settings)
     return files

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,19 +11,9 @@ import jinja2
 
 from ..errors import TemplateError
 
-from ..paths import TEMPLATES
+from ..paths import TEMPLATES, default_theme
 
-
-def _default_theme() -> Path:
-    """The theme shipped with touchgen. The repository keeps it in its top-level templates/; an
-    install ships that folder as the data-only package touchgen._theme (see pyproject.toml)."""
-    spec = importlib.util.find_spec("touchgen._theme")
-    if spec is not None and spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(__file__).resolve().parents[2] / "templates"  # a source checkout on sys.path
-
-
-DEFAULT_THEME = _default_theme()
+DEFAULT_THEME = default_theme()
 
 
 def _autoescape(name: str | None) -> bool:
