@@ -89,7 +89,7 @@ def test_content_text_is_escaped(site, run):
     page = html(site, "posts/xss/index.html")
     assert "<script>alert" not in page
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</title>" in page
-    assert '<meta name="description" content="&lt;b&gt;bold&lt;/b&gt;">' in page
+    assert '<meta name="description" content="bold">' in page  # a summary is markdown, shown as its text
     assert "#&lt;i&gt;" in page
     assert "Body <em>kept</em>." in page
     assert "<script>" not in html(site, "index.html")
@@ -216,3 +216,19 @@ def test_reading_time_counts_words(site, run):
     post(site, "2026-11-16-long.md", "title: Long\ndate: 2026-11-16\n", "word " * 401 + "\n")
     run(site, "build")
     assert "16 November 2026</time> · 3 min read" in html(site, "posts/long/index.html")
+
+
+def test_summaries_are_text_everywhere(site, run):
+    post(site, "2026-11-16-marked.md", 'title: Marked\ndate: 2026-11-16\nsummary: "**Small** promises, [kept](https://example.com/k)"\n')
+    long = " ".join(["Relationships"] + ["grow when you keep the small promises you make"] * 6) + "."
+    post(site, "2026-11-09-long.md", "title: Long\ndate: 2026-11-09\n", long + "\n\nSecond paragraph.\n")
+    run(site, "build")
+    page = html(site, "posts/marked/index.html")
+    assert '<meta name="description" content="Small promises, kept">' in page
+    assert '<meta property="og:description" content="Small promises, kept">' in page
+    assert "<summary>Small promises, kept</summary>" in html(site, "atom.xml")
+    mjml = (site / "output/newsletter/marked/email.mjml").read_text()
+    assert "<mj-preview>Small promises, kept" in mjml
+    described = re.search(r'<meta name="description" content="([^"]*)">', html(site, "posts/long/index.html"))[1]
+    assert described.endswith("…") and len(described) <= 161 and long.startswith(described[:-1])
+    assert not described[:-1].endswith(" ")

@@ -68,7 +68,9 @@ def test_email_fits_and_shows_its_parts(sample_site, run, tmp_path, width):
 def test_email_has_preheader_dark_mode_and_web_link(sample_site, run):
     run(sample_site, "build")
     html = (sample_site / "output/newsletter/small-promises-kept/email.html").read_text(encoding="utf-8")
-    assert "Trust is not built by big gestures" in html.split("<body")[1][:3000]  # the mj-preview preheader
+    preheader = html.split("<body")[1][:6000]
+    assert "Trust is not built by big gestures" in preheader  # the mj-preview preheader
+    assert "&#847;&zwnj;&nbsp;" * 90 + "</div>" in preheader  # padded: the inbox preview shows only the summary
     assert re.search(r'<meta name="color-scheme" content="light dark" ?/?>', html)
     assert "@media (prefers-color-scheme: dark)" in html
     assert 'href="https://example.com/posts/small-promises-kept/"' in html

@@ -29,6 +29,10 @@ class Renderer:
         self._md.reset()
         return self._md.convert(text)
 
+    def text(self, markdown_text: str) -> str:
+        """Markdown such as a summary ('**Small** promises, [kept](x)') as the plain text it reads as."""
+        return plain_text(self.render(markdown_text))
+
 
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed."""
@@ -36,9 +40,21 @@ def plain_text(fragment: str) -> str:
     return " ".join(html.unescape(without_tags).split())
 
 
+SUMMARY_LENGTH = 160
+
+
+def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
+    """`text` cut at the last word boundary before `limit` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
 def first_paragraph(body_html: str) -> str:
+    """The first paragraph as text, cut near SUMMARY_LENGTH characters: the summary a post without one gets."""
     match = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
-    return plain_text(match.group(1)) if match else ""
+    return shorten(plain_text(match.group(1))) if match else ""
 
 
 def reading_minutes(body_html: str) -> int:

@@ -79,7 +79,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
         return Entry(
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
-            summary=doc.summary or first_paragraph(body), tags=tags, body=Markup(body), text=doc.body.strip(),
+            summary=renderer.text(doc.summary) if doc.summary else first_paragraph(body), tags=tags, body=Markup(body), text=doc.body.strip(),
             reading_minutes=reading_minutes(body),
             reply_link=reply_link(settings, doc.title),
             booking_link=booking_link(settings, doc.slug, "site", "web"),
