@@ -12,8 +12,8 @@ from touchgen.config import (NewsletterSettings, Settings, SiteSettings, SmtpSet
 from touchgen.errors import ConfigError
 
 SITE_KEYS = "author, description, language, posts_per_page, publish_weekday, timezone, title, url"
-NEWSLETTER_KEYS = ("author_addresses, booking_url, from, list_id, prefill_email, reply_to, unsubscribe_email, "
-                   "unsubscribe_secret_env, unsubscribe_url")
+NEWSLETTER_KEYS = ("author_addresses, booking_url, from, list_id, prefill_email, reply_to, subscribe_url, "
+                   "unsubscribe_email, unsubscribe_secret_env, unsubscribe_url")
 
 
 def settings_from(root: Path, text: str) -> Settings:

@@ -15,6 +15,7 @@ Imported {path}: 10 messages
   auto-replies  2 skipped
   bounces       1 (katherine@example.com)
   unsubscribes  1
+  subscribes    0
   from you      1 ignored
   introduced    1 (hedy@example.com by ada@example.com)
   unknown       1 (stranger@example.com)

@@ -146,7 +146,7 @@ def test_a_new_post_on_an_old_slug_is_a_new_send(mail_site, run, smtp, monkeypat
                  "security = \"starttls\" or \"ssl\" (or set allow_plain_login = true for a server on this "
                  "machine)\n", id="plain-login"),
     pytest.param({"password_env": '"hunter2 secret!"'}, None,
-                 "Error: touchgen.toml:29: [smtp] password_env must be the name of an environment variable that holds "
+                 "Error: touchgen.toml:30: [smtp] password_env must be the name of an environment variable that holds "
                  "the password (such as TOUCHGEN_SMTP_PASSWORD), never the password itself\n", id="password-in-file"),
 ])
 def test_credentials(mail_site, run, smtp, monkeypatch, settings, password, message):

@@ -42,6 +42,7 @@ class NewsletterSettings:
     unsubscribe_email: str = ""
     unsubscribe_url: str = ""
     unsubscribe_secret_env: str = "TOUCHGEN_UNSUBSCRIBE_SECRET"
+    subscribe_url: str = ""
     list_id: str = ""
 
 

@@ -27,6 +27,7 @@ AUTO_SUBJECT_RE = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?of
 DAEMON_RE = re.compile(r"^(mailer-daemon|postmaster)@", re.I)
 MAIL_HEADERS = ("from", "to", "subject", "date", "message-id")
 SOURCE = "mail import"
+SUBSCRIBED_BY_EMAIL = "subscribed by email"
 
 
 def message_ids(value: str | None) -> list[str]:
@@ -127,6 +128,11 @@ def delivery_report(message: Message) -> Bounce | None:
     return Bounce(recipients, originals, permanent)
 
 
+def _is_subscribe(message: Message) -> bool:
+    """The message the site's subscribe box starts: subject 'subscribe', from the reader's own address."""
+    return bool(re.match(r"subscribe\b", decoded(message.get("Subject")).strip(), re.I))
+
+
 def _is_unsubscribe(message: Message, unsubscribe_address: str) -> bool:
     if decoded(message.get("Subject")).strip().lower().startswith("unsubscribe"):
         return True
@@ -145,6 +151,7 @@ class RepliesImported:
     auto_replies: int = 0
     bounces: list[str] = field(default_factory=list)
     unsubscribes: int = 0
+    subscribes: int = 0
     from_author: int = 0
     unknown: list[str] = field(default_factory=list)
     no_sender: list[str] = field(default_factory=list)
@@ -163,6 +170,7 @@ class RepliesImported:
             f"  auto-replies  {self.auto_replies} skipped",
             f"  bounces       {len(self.bounces)}" + listed(self.bounces),
             f"  unsubscribes  {self.unsubscribes}",
+            f"  subscribes    {self.subscribes}",
             f"  from you      {self.from_author} ignored",
             f"  introduced    {len(self.introduced)}" + listed([f"{new} by {by}" for new, by in self.introduced]),
             f"  unknown       {len(self.unknown)}" + listed(self.unknown),
@@ -246,6 +254,13 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
                 result.unsubscribes += 1
                 events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
                                                    external_id=external)))
+            continue
+        if _is_subscribe(message):
+            result.subscribes += 1
+            if person is None and sender.lower() not in new_people:
+                new_people[sender.lower()] = NewPerson(sender, clean_name(name), True, SUBSCRIBED_BY_EMAIL, at)
+            events.append((sender, Event(EventKind.SUBSCRIBED, at, channel=Channel.EMAIL, source=SUBSCRIBED_BY_EMAIL,
+                                         external_id=external)))
             continue
         ids = message_ids(message.get("In-Reply-To")) + list(reversed(message_ids(message.get("References"))))
         send = store.send_by_message_ids(ids) if ids else None

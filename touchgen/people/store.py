@@ -309,6 +309,8 @@ class Store:
                     added[event.kind] += 1
                     if event.kind is EventKind.UNSUBSCRIBED:
                         db.execute("UPDATE people SET subscribed = 0 WHERE id = ?", (ids[key],))
+                    elif event.kind is EventKind.SUBSCRIBED:  # someone asked, from their own address
+                        db.execute("UPDATE people SET subscribed = 1 WHERE id = ?", (ids[key],))
             db.executemany("UPDATE sends SET status = ? WHERE message_id = ?",
                            ((SendStatus.BOUNCED.value, message_id) for message_id in bounced_message_ids))
         return added

@@ -23,6 +23,13 @@ def reply_link(settings: Settings, title: str) -> str:
     return f"mailto:{address}?subject={quote('Re: ' + title)}" if address else ""
 
 
+def subscribe_link(settings: Settings) -> str:
+    """A mailto: link to the author with the subject 'subscribe': sent from the reader's own address,
+    it confirms that address (touchgen import replies records it as a subscription)."""
+    address = settings.reply_address
+    return f"mailto:{address}?subject=subscribe" if address else ""
+
+
 def booking_link(settings: Settings, campaign: str, source: str, medium: str) -> str:
     """booking_url tagged so a booked call can be attributed to the post `campaign`."""
     url = settings.newsletter.booking_url

@@ -12,7 +12,7 @@ from .. import __version__
 from ..config import Settings
 from ..text import slugify
 from .content import Content, Document
-from .links import booking_link, reply_link
+from .links import booking_link, reply_link, subscribe_link
 from .markdown import Renderer, first_paragraph, reading_minutes
 from .theme import Theme
 
@@ -99,7 +99,8 @@ def template_site(settings: Settings) -> dict[str, str]:
     """What every template sees as `site` (the site templates add the links of the page)."""
     site = settings.site
     return {"title": site.title, "url": site.url, "author": site.author, "language": site.language,
-            "description": site.description}
+            "description": site.description, "subscribe_mailto": subscribe_link(settings),
+            "subscribe_url": settings.newsletter.subscribe_url}
 
 
 def _paginate(items: list[Entry], size: int) -> list[list[Entry]]:
