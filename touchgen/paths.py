@@ -11,6 +11,7 @@ CONFIG_FILE = "touchgen.toml"
 POSTS = Path("content/posts")
 PAGES = Path("content/pages")
 TEMPLATES = Path("templates")
+STATIC = Path("static")  # the site's own files, copied as they are to the root of output/site
 OUTPUT = Path("output")
 DATA = Path("data")
 STORE = DATA / "touchgen.db"
@@ -43,6 +44,10 @@ class SitePaths:
     @property
     def templates(self) -> Path:
         return self.root / TEMPLATES
+
+    @property
+    def static(self) -> Path:
+        return self.root / STATIC
 
     @property
     def output(self) -> Path:

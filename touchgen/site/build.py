@@ -59,16 +59,19 @@ def render(settings: Settings, drafts: bool = False, future: bool = False,
     from .feeds import render_feeds
     from .newsletter import render_newsletters
     from .pages import make_entries, render_site
+    from .references import check_references
     from .theme import Theme
 
     now = now or current_time()
     content = load_content(settings)
     site = make_entries(settings, content, now, drafts, future)
     theme = Theme(settings.root)
-    files = {f"{SITE_FOLDER}/{path}": data for path, data in render_site(site, theme).items()}
-    files.update({f"{SITE_FOLDER}/{path}": data for path, data in render_feeds(site, now).items()})
+    site_files = render_site(site, theme)
+    site_files.update(render_feeds(site, now))
+    files = {f"{SITE_FOLDER}/{path}": data for path, data in site_files.items()}
     files.update(render_newsletters(site, theme))
-    return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts), content.warnings)
+    warnings = content.warnings + tuple(check_references(site, site_files))
+    return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts), warnings)
 
 
 def check(settings: Settings, drafts: bool = False, future: bool = False) -> Rendered:

@@ -44,6 +44,7 @@ class Document:
     body: str
     body_line: int  # the line the markdown body starts on
     digest: str  # SHA-256 of the whole file: which source a built email came from
+    assets: tuple[tuple[str, Path], ...] = ()  # (path under the page, source file): images and files beside it
 
     @property
     def url_path(self) -> str:
@@ -183,7 +184,7 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
         if not SLUG_RE.match(slug):
             raise fail("slug", f"slug '{slug}' may only contain a-z, 0-9 and single hyphens (such as: my-post)")
     else:
-        stem = path.stem
+        stem = name_of(path)
         dated = DATED_NAME_RE.match(stem)
         slug = dated.group(2) if kind is Kind.POST and dated else stem
         if not SLUG_RE.match(slug):
@@ -203,11 +204,33 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
 
     body = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[body_line - 1:])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest)
+    return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest,
+                    assets_of(path))
+
+
+BUNDLE_INDEX = "index.md"
+
+
+def name_of(path: Path) -> str:
+    """The name a slug and date come from: the file's, or for a bundle (x/index.md) the folder's."""
+    return path.parent.name if path.name == BUNDLE_INDEX else path.stem
+
+
+def assets_of(path: Path) -> tuple[tuple[str, Path], ...]:
+    """The files that go beside a post's page: everything but markdown in its bundle folder
+    (x/index.md), or in a folder named like the post next to it (x.md and x/), as Hugo's page bundles."""
+    folder = path.parent if path.name == BUNDLE_INDEX else path.with_suffix("")
+    if not folder.is_dir():
+        return ()
+    return tuple((source.relative_to(folder).as_posix(), source) for source in sorted(folder.rglob("*"))
+                 if source.is_file() and source.suffix != ".md" and not source.name.startswith("."))
 
 
 def _markdown_files(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.glob("*.md") if path.is_file()) if folder.is_dir() else []
+    """The posts or pages of a folder: x.md files, and x/index.md bundles."""
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in [*folder.glob("*.md"), *folder.glob(f"*/{BUNDLE_INDEX}")] if path.is_file())
 
 
 def load_content(settings: Settings) -> Content:

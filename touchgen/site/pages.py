@@ -10,6 +10,8 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..config import Settings
+from ..errors import TouchgenError
+from ..paths import STATIC
 from ..text import slugify
 from .content import Content, Document
 from .links import booking_link, reply_link, subscribe_link
@@ -175,4 +177,16 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
 
     for rel, source in theme.static_files():
         files[f"static/{rel}"] = source.read_bytes()
+    for entry in [*site.posts, *site.pages]:
+        for rel, source in entry.doc.assets:
+            files[f"{entry.url}{rel}"] = source.read_bytes()
+    static = settings.paths.static
+    for source in sorted(static.rglob("*")) if static.is_dir() else []:
+        rel = source.relative_to(static).as_posix()
+        if not source.is_file() or source.name.startswith("."):
+            continue
+        if rel in files:
+            raise TouchgenError(f"{STATIC.as_posix()}/{rel}: would replace output/site/{rel}, which touchgen makes "
+                                "(rename or move the file)")
+        files[rel] = source.read_bytes()
     return files
