@@ -111,7 +111,7 @@ def test_a_name_with_a_line_break_fails_that_reader_only(mail_site, run, smtp):
     db.close()
     result = run(mail_site, "send", "welcome", "--yes", code=1)
     assert result.stdout == summary(sent=3, failed=2)
-    assert "2 messages could not be written (" in result.stderr
+    assert "2 messages could not be sent (" in result.stderr
     assert "zoe@example.com: the To header would be longer than 998 characters (shorten the name)" in result.stderr
     assert "linus@example.net: the To header would contain a line break" in result.stderr
     assert set(smtp.handler.per_recipient()) == SUBSCRIBED - {"linus@example.net", "zoe@example.com"}

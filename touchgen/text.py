@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-EMAIL_RE = re.compile(
-    r"^[^@\s<>(),;:\"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# A local part of anything but spaces and the characters that delimit addresses (so josé@ too), and
+# a domain of letters (any script: exämple.com), digits and inner hyphens.
+EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+$")
+LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -21,8 +23,23 @@ def slugify(text: str) -> str:
 
 
 def valid_email(text: str) -> bool:
-    """A plain address such as ada@example.com (no display name, no spaces)."""
-    return bool(EMAIL_RE.match(text))
+    """A plain address such as ada@example.com or josé@exämple.com (no display name, no spaces)."""
+    return bool(EMAIL_RE.match(text)) and "_" not in text.rpartition("@")[2]
+
+
+def ascii_address(address: str) -> str | None:
+    """The address as SMTP without SMTPUTF8 carries it: the domain in IDNA (exämple.com becomes
+    xn--exmple-cua.com); None when the local part itself is not ASCII (josé@), or the domain
+    cannot be encoded."""
+    if "@" not in address:
+        return address if address.isascii() else None
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        return None
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return None
 
 
 NAME_LIMIT = 200
@@ -31,7 +48,8 @@ NAME_LIMIT = 200
 def clean_name(name: str) -> str:
     """A person's name as one line: line breaks and control characters become spaces, runs of
     spaces one, and it is cut to NAME_LIMIT characters (a name must fit in a mail header)."""
-    visible = "".join(" " if unicodedata.category(char).startswith("C") else char for char in name)
+    visible = "".join(" " if unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp")
+                      else char for char in name)
     return " ".join(visible.split())[:NAME_LIMIT].rstrip()
 
 

@@ -15,6 +15,7 @@ from ..clock import utc_iso
 from ..config import Settings
 from ..errors import SendError
 from ..paths import EMAIL_HTML, EMAIL_META, EMAIL_TEXT, NEWSLETTER_FOLDER, OUTPUT
+from ..text import LINE_BREAKS, ascii_address
 from .personalize import personalize, reader_values, unsubscribe_links
 
 CRLF = "\r\n"
@@ -79,7 +80,7 @@ def new_message_id(settings: Settings, slug: str) -> str:
 
 
 def _check_line(name: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
+    if any(char in LINE_BREAKS for char in value):
         raise SendError(f"the {name} header would contain a line break: {value!r} (remove it)")
 
 
@@ -105,15 +106,22 @@ def _header(name: str, value: str) -> bytes:
 
 
 def _address_header(name: str, display: str, address: str) -> bytes:
-    """An address header whose display name may need RFC 2047 encoding; refuses line breaks and a
-    line longer than SMTP allows (998 characters)."""
+    """An address header whose display name may need RFC 2047 encoding; an internationalised domain
+    goes as IDNA, a non-ASCII local part as UTF-8 (RFC 6532, sent with SMTPUTF8). Refuses line
+    breaks and a line longer than SMTP allows (998 characters)."""
     _check_line(name, display + address)
-    if not address.isascii():
-        raise SendError(f"the {name} address {address!r} is not ASCII, which this SMTP client cannot send")
-    line = f"{name}: {formataddr((display, address), charset='utf-8')}"
-    if max(len(part) for part in line.split(CRLF)) > 998:
+    wire = ascii_address(address) or address
+    if wire.isascii():
+        value = formataddr((display, wire), charset="utf-8")
+    elif not display:
+        value = wire
+    else:  # formataddr takes only ASCII addresses: the display name is made with a stand-in
+        stand_in = "<x@x>"
+        value = formataddr((display, stand_in[1:-1]), charset="utf-8").removesuffix(stand_in) + f"<{wire}>"
+    line = f"{name}: {value}"
+    if max(len(part.encode("utf-8")) for part in line.split(CRLF)) > 998:
         raise SendError(f"the {name} header would be longer than 998 characters (shorten the name)")
-    return f"{line}\r\n".encode("ascii")
+    return f"{line}\r\n".encode("utf-8")
 
 
 def _part(content_type: str, body: str) -> bytes:

@@ -63,8 +63,9 @@ class SendReport:
                          f"run touchgen send {slug} again later")
         if self.unwritable:
             reasons = "; ".join(f"{address}: {why}" for address, why in self.unwritable)
-            found.append(f"{plural(len(self.unwritable), 'message')} could not be written ({reasons}); correct the "
-                         f"reader with touchgen readers edit EMAIL --name, then run touchgen send {slug} again")
+            found.append(f"{plural(len(self.unwritable), 'message')} could not be sent ({reasons}); correct the "
+                         f"reader (touchgen readers edit EMAIL --name) or the server, then run touchgen send {slug} "
+                         "again")
         return found
 
 
@@ -172,6 +173,11 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: P
             progress(person.email)
             continue
         record_pending()
+        if outcome is Outcome.UNSENDABLE:
+            ledger.mark_failed(letter.slug, person.id, reply)
+            report.unwritable.append((person.email, reply))
+            progress(person.email)
+            continue
         if outcome is Outcome.SENT:
             ledger.mark_sent(letter.slug, person.id, utc_iso(now()))
             report.sent += 1

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from ..config import Settings
 from ..errors import SendError
+from ..text import ascii_address
 
 
 class NotDelivered(Exception):
@@ -28,6 +29,10 @@ class Uncertain(Exception):
     """The connection failed after the body was handed over: the server may have accepted it."""
 
 
+class Unsendable(Exception):
+    """This server cannot take this message at all (an address that needs SMTPUTF8 it does not offer)."""
+
+
 class Outcome(StrEnum):
     """What became of one message."""
 
@@ -37,6 +42,7 @@ class Outcome(StrEnum):
     FAILED = "failed"  # refused for now (4xx) after every retry
     REFUSED = "refused"  # the server refuses the sender or the session, not this reader
     UNREACHABLE = "unreachable"  # no connection could be made, after every retry
+    UNSENDABLE = "unsendable"  # this server cannot take this one message; the run goes on
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,13 @@ class Connection:
         client = self.smtp
         try:
             client.ehlo_or_helo_if_needed()
+            envelope, options = ascii_address(recipient), []
+            if envelope is None:  # a non-ASCII local part (josé@): only with SMTPUTF8 (RFC 6531)
+                if not client.has_extn("smtputf8"):
+                    raise Unsendable(f"the SMTP server does not offer SMTPUTF8, which the address {recipient} needs")
+                envelope, options = recipient, ["SMTPUTF8"]
             steps: tuple[tuple[str, Callable[[], tuple[int, bytes]]], ...] = (
-                ("MAIL", lambda: client.mail(sender)), ("RCPT", lambda: client.rcpt(recipient)),
+                ("MAIL", lambda: client.mail(sender, options)), ("RCPT", lambda: client.rcpt(envelope or recipient)),
                 ("DATA", lambda: client.docmd("DATA")))
             for step, command in steps:
                 code, reply = command()
@@ -183,6 +194,8 @@ def deliver_with_retries(connection: Connection, sender: str, recipient: str, da
             code, reply, step = 0, str(exc), ""
         except Uncertain as exc:
             return Outcome.UNCERTAIN, str(exc)
+        except Unsendable as exc:
+            return Outcome.UNSENDABLE, str(exc)
         if 200 <= code < 300:
             return Outcome.SENT, reply
         permanent = classify(code, reply, step)
