@@ -69,6 +69,18 @@ def test_the_email_reads_line_for_line_like_the_web_page(site, run, tmp_path):
     assert "    # say hello" in email_lines and '    print(f"Hello, {name}")' in email_lines  # code keeps its lines
     assert 'src="https://example.com/posts/everything/chart.png"' in email  # images and links absolute
     assert 'href="https://example.com/posts/everything/#fn:note"' in email
+    # A feed reader's parse says the same words, with the same absolute links.
+    import feedparser
+
+    entry = next(e for e in feedparser.parse((site / "output/site/atom.xml").read_bytes()).entries
+                 if e.title == "Everything")
+    from touchgen.site.links import absolute_links
+
+    start = web.index('<div class="body">') + len('<div class="body">')
+    page_body = web[start:web.index("</div>\n  <aside")].strip()
+    parsed = entry.content[0].value.strip().replace(" />", ">")  # feedparser writes <img ... />
+    assert parsed == absolute_links(page_body, "https://example.com/posts/everything/")
+    assert "https://example.com/posts/everything/chart.png" in entry.content[0].value
 
 
 @pytest.mark.parametrize("body", [
