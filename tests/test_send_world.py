@@ -64,3 +64,16 @@ def test_an_address_with_a_line_separator_is_refused(site, run, address):
     result = run(site, "readers", "add", address, code=2)
     assert result.stderr.endswith(f"Error: Invalid value for 'EMAIL': {address!r} is not an email address\n"
                                   .replace(repr(address), f"'{address}'"))
+
+
+def test_a_dry_run_writes_every_address(site, run):
+    with SmtpServer(smtputf8=False) as server:
+        configure(site, run, server)
+        result = run(site, "send", "welcome", "--dry-run")
+        assert result.stdout.startswith("Wrote 4 messages of 'Welcome: why I write on Mondays' to data/outbox/welcome/")
+        written = {path.name for path in (site / "data/outbox/welcome").iterdir()}
+        assert written == {"ada@example.com.eml", "josé@exämple.com.eml", "ana@exämple.com.eml", "zoë@exämple.com.eml"}
+        message = BytesParser(policy=policy.SMTPUTF8).parsebytes((site / "data/outbox/welcome/josé@exämple.com.eml")
+                                                                 .read_bytes())
+        assert str(message["To"]) == "José <josé@exämple.com>"
+        assert server.handler.received == []

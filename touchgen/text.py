@@ -54,5 +54,5 @@ def clean_name(name: str) -> str:
 
 
 def safe_filename(address: str) -> str:
-    """An address as a file name: anything but letters, digits and @._+- becomes '_'."""
-    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
+    """An address as a file name: anything but letters (of any script), digits and @.+- becomes '_'."""
+    return re.sub(r"[^\w@.+-]", "_", address)
