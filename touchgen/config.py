@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import tomllib
 import typing
@@ -18,6 +19,7 @@ from .files import read_utf8
 from .paths import CONFIG_FILE, SitePaths
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+DAY_NAMES = [day[:3] for day in WEEKDAYS]  # as [touches] working_days writes them: mon, tue, ...
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,27 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class CadenceSettings:
+    """[touches.cadence]: days between deliberate touches for each kind of person (0: never proposed)."""
+
+    key_top: int = 21
+    key: int = 30
+    delivery: int = 45
+    support: int = 60
+    relationship: int = 30
+    conversation: int = 60
+    reader: int = 0
+
+
+@dataclass(frozen=True)
 class TouchesSettings:
     yearly_target: int = 260
     working_days: list[str] = field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
     holidays: list[str] = field(default_factory=list)
+    quiet_days: int = 7
+    lead_days: int = 14
+    answer_within_days: int = 14
+    cadence: CadenceSettings = field(default_factory=CadenceSettings)
 
 
 @dataclass(frozen=True)
@@ -173,6 +192,9 @@ def _section(path: Path, text: str, name: str, raw: object, cls: Any, warnings: 
             warnings.append(f"{where}: warning: unknown setting '{key}' in [{name}] (known: {', '.join(sorted(known))})")
             continue
         expected = hints[known[key]]
+        if dataclasses.is_dataclass(expected) and isinstance(expected, type):  # a table inside: [touches.cadence]
+            values[known[key]] = _section(path, text, f"{name}.{key}", value, expected, warnings)
+            continue
         origin = typing.get_origin(expected) or expected
         ok = isinstance(value, origin) and not (origin is int and isinstance(value, bool))
         if ok and origin is list:
@@ -203,6 +225,22 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
         fail("site", "publish_weekday", f"must be a day name such as monday, not {site.publish_weekday!r}")
     if site.posts_per_page < 1:
         fail("site", "posts_per_page", f"must be 1 or more, not {site.posts_per_page}")
+    touches = settings.touches
+    for day in touches.working_days:
+        if day not in DAY_NAMES:
+            fail("touches", "working_days", f"has {day!r}, which is not a day (use {', '.join(DAY_NAMES)})")
+    for holiday in touches.holidays:
+        try:
+            dt.date.fromisoformat(holiday)
+        except ValueError:
+            fail("touches", "holidays", f"has {holiday!r}, which is not a date (use YYYY-MM-DD)")
+    for key in ("yearly_target", "quiet_days", "lead_days", "answer_within_days"):
+        if getattr(touches, key) < 0:
+            fail("touches", key, f"must be 0 or more, not {getattr(touches, key)}")
+    for item in dataclasses.fields(CadenceSettings):
+        days = getattr(touches.cadence, item.name)
+        if days < 0:
+            fail("touches.cadence", item.name, f"must be 0 (never proposed) or a number of days, not {days}")
     if settings.smtp.security not in ("starttls", "ssl", "none"):
         fail("smtp", "security", f"must be starttls, ssl or none, not {settings.smtp.security!r}")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.newsletter.unsubscribe_secret_env):
