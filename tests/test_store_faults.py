@@ -161,7 +161,7 @@ def test_a_store_of_version_1_migrates_and_keeps_every_send(tmp_path):
     db.commit()
     db.close()
     with open_store(tmp_path) as store:
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         tables = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"accounts", "account_people"}.isdisjoint(tables) and {"send_locks", "erased"} <= tables
         assert [tuple(row) for row in store.db.execute("SELECT post, edition, status FROM sends")] == [

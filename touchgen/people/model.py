@@ -19,7 +19,13 @@ class EventKind(StrEnum):
     TOUCH = "touch"
     BOUNCED = "bounced"
     UNBOUNCED = "unbounced"  # the author took a wrong bounce back
+    SNOOZED = "snoozed"  # not proposed for a touch until a date
+    DO_NOT_CONTACT = "do_not_contact"
+    DO_NOT_CONTACT_UNDONE = "do_not_contact_undone"
 
+
+# What restarts the daily-touch clock: two-way contact and a deliberate touch.
+QUALIFYING = (EventKind.REPLIED, EventKind.BOOKED_CALL, EventKind.CALL_HELD, EventKind.TOUCH)
 
 # Contact that goes both ways. A touch the author records is deliberate but one-way: it restarts
 # the daily-touch clock, it does not move a stage.
@@ -89,6 +95,8 @@ class Event:
     source: str = ""
     external_id: str | None = None  # a Message-ID, an ICS UID, a CSV row key: recorded once
     note: str = ""
+    until: str | None = None  # a snooze's last day (YYYY-MM-DD)
+    tests: str = ""  # a touch's tests passed, comma-separated: invested,learned,illustrated
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ NOT_CANCELLED = """(e.external_id IS NULL OR e.kind NOT IN ('booked_call', 'call
 # Someone whose last bounce is later than their last unbounce: never mailed again.
 BOUNCED = """EXISTS (SELECT 1 FROM events b WHERE b.kind = 'bounced' AND b.person_id = p.id
     AND b.at > COALESCE((SELECT MAX(u.at) FROM events u WHERE u.kind = 'unbounced' AND u.person_id = p.id), ''))"""
-INSERT_EVENT = ("INSERT OR IGNORE INTO events (person_id, kind, at, post, channel, source, external_id, note) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_EVENT = ("INSERT OR IGNORE INTO events (person_id, kind, at, post, channel, source, external_id, note, "
+                "until, tests) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class StoreError(TouchgenError):
@@ -78,12 +78,12 @@ def person_from(row: sqlite3.Row) -> Person:
 
 def _event(row: sqlite3.Row) -> Event:
     return Event(EventKind(row["kind"]), row["at"], row["post"], row["channel"], row["source"],
-                 row["external_id"], row["note"])
+                 row["external_id"], row["note"], row["until"], row["tests"])
 
 
 def event_values(person_id: int, event: Event) -> tuple[object, ...]:
     return (person_id, event.kind.value, event.at, event.post, str(event.channel), event.source, event.external_id,
-            event.note)
+            event.note, event.until, event.tests)
 
 
 class Store:
