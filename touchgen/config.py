@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import tomllib
 import typing
 from typing import Any
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError, LocatedError
-from .files import read_utf8
+from .files import parse_toml, read_utf8
 from .paths import CONFIG_FILE, SitePaths
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -263,12 +262,9 @@ def load_settings(root: Path) -> Settings:
     except LocatedError as exc:
         raise ConfigError(exc.path, exc.line, exc.message) from None
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        line = int(match.group(1)) if match else None
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) if match else str(exc)
-        raise ConfigError(shown, line, f"invalid TOML: {reason} (check quotes, brackets and '=' on this line)") from None
+        data = parse_toml(text, shown)
+    except LocatedError as exc:
+        raise ConfigError(exc.path, exc.line, exc.message) from None
     warnings: list[str] = []
     sections: dict[str, object] = {}
     for name, value in data.items():

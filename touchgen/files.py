@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from .errors import LocatedError
 
@@ -20,6 +23,17 @@ def read_utf8(path: Path, shown: Path | str, hint: str, bom: bool = False) -> st
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise LocatedError(shown, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); {hint}") from None
+
+
+def parse_toml(text: str, shown: Path | str) -> dict[str, Any]:
+    """TOML text as a dict; a LocatedError naming the line of a syntax error."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = int(match.group(1)) if match else None
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise LocatedError(shown, line, f"invalid TOML: {reason} (check quotes, brackets and '=' on this line)") from None
 
 
 def temporary_beside(path: Path) -> Path:

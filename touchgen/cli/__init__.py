@@ -74,9 +74,9 @@ def cli(ctx: click.Context, site: Path, verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from . import people, readers, send, site
+    from . import accounts, people, readers, send, site, touch
 
-    for module in (site, people, readers, send):
+    for module in (site, people, readers, send, touch, accounts):
         for command in module.COMMANDS:
             cli.add_command(command)
 
