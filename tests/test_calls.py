@@ -101,7 +101,7 @@ def test_track_and_the_timeline_that_explains_a_relationship(site, run):
     assert shown.splitlines()[:2] == [
         "Ada <ada@example.com>",
         "  stage       relationship: two-way contact on 3 days over 80 days (at least 3 days over 60)"]
-    lines = shown.splitlines()[6:]
+    lines = shown.splitlines()[9:]
     assert lines[0].split() == ["date", "event", "post", "source", "note", "stage"]
     assert [line.split()[2] for line in lines[1:]] == ["replied", "call_held", "touch", "replied", "subscribed"]
     assert [line.split()[-1] for line in lines[1:]] == [

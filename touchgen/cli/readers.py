@@ -78,17 +78,27 @@ def readers_show(obj: Context, email: str) -> None:
     Example:
         touchgen readers show ada@example.com
     """
+    from ..clock import current_time, today
     from ..people.stages import history
+    from ..touch.daily import prepare
 
     settings = obj.settings()
     with obj.store(settings) as store:
         shown = history(store, email, settings.stages)
+        _, people = prepare(store, settings, current_time(), {shown.person.email})
+    placed = next(p for p in people if p.history.person.id == shown.person.id)
     person = shown.person
     click.echo(f"{person.name or person.email} <{person.email}>")
     click.echo(f"  stage       {shown.verdict.stage}: {shown.verdict.reason}")
     click.echo(f"  subscribed  {'yes' if person.subscribed else 'no'}")
     click.echo(f"  source      {person.source}" + (f" (introduced by {shown.introducer})" if shown.introducer else ""))
     click.echo(f"  since       {person.created[:10]}")
+    cadence = f"{placed.cadence} days ({placed.cadence_reason})" if placed.cadence else "none: never proposed"
+    click.echo(f"  cadence     {cadence}")
+    since = "since the last reply, call or touch" if placed.history.last_contact else "since they joined"
+    click.echo(f"  silence     {placed.silence(today(settings.zone))} days {since}")
+    roles = ", ".join(f"{role.value} at {account.name}" for account, role in placed.roles)
+    click.echo(f"  roles       {roles or 'none'}")
     click.echo("")
     rows = [{"date": event.at[:16].replace("T", " "), "event": str(event.kind), "post": event.post or "",
              "source": event.source, "note": event.note, "stage": str(stage)} for event, stage in shown.timeline]
