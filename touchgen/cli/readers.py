@@ -84,8 +84,8 @@ def readers_show(obj: Context, email: str) -> None:
 
     settings = obj.settings()
     with obj.store(settings) as store:
+        _, people = prepare(store, settings, current_time(), {email})  # plan people become people first
         shown = history(store, email, settings.stages)
-        _, people = prepare(store, settings, current_time(), {shown.person.email})
     placed = next(p for p in people if p.history.person.id == shown.person.id)
     person = shown.person
     click.echo(f"{person.name or person.email} <{person.email}>")

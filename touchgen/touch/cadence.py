@@ -27,6 +27,7 @@ class History:
     last_reply_post: str | None
     snoozed_until: dt.date | None
     do_not_contact: bool
+    left_the_list: bool  # unsubscribed (not someone who was never on the list, such as a tracked call)
 
     @property
     def joined(self) -> dt.date:
@@ -56,9 +57,11 @@ SELECT p.*,
     MIN(CASE WHEN e.kind IN ('replied', 'booked_call', 'call_held') THEN e.at END) AS first_two_way,
     MAX(CASE WHEN e.kind IN ('replied', 'booked_call', 'call_held') THEN e.at END) AS last_two_way,
     MAX(CASE WHEN e.kind = 'do_not_contact' THEN e.at END) AS never,
-    MAX(CASE WHEN e.kind = 'do_not_contact_undone' THEN e.at END) AS never_undone
+    MAX(CASE WHEN e.kind = 'do_not_contact_undone' THEN e.at END) AS never_undone,
+    MAX(CASE WHEN e.kind = 'unsubscribed' THEN 1 ELSE 0 END) AS unsubscribed
 FROM events e JOIN people p ON p.id = e.person_id
-WHERE e.kind IN ('replied', 'booked_call', 'call_held', 'touch', 'do_not_contact', 'do_not_contact_undone')
+WHERE e.kind IN ('replied', 'booked_call', 'call_held', 'touch', 'do_not_contact', 'do_not_contact_undone',
+                 'unsubscribed')
   AND {NOT_CANCELLED} {{only}}
 GROUP BY p.id
 """
@@ -99,6 +102,7 @@ def histories(store: Store, settings: Settings, emails: set[str] | None = None, 
             last_reply_post=reply_posts.get(row["id"]),
             snoozed_until=dt.date.fromisoformat(snoozes[row["id"]]) if snoozes.get(row["id"]) else None,
             do_not_contact=bool(never) and (undone is None or undone < never),
+            left_the_list=not row["subscribed"] and summed and bool(row["unsubscribed"]),
         ))
     return found
 

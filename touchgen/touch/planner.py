@@ -53,7 +53,7 @@ def excluded(placed: Placed, day: dt.date, settings: Settings) -> bool:
     history = placed.history
     if history.do_not_contact or (history.snoozed_until is not None and history.snoozed_until > day):
         return True
-    if not history.person.subscribed and not placed.roles:
+    if history.left_the_list and not placed.roles:
         return True
     if any(account.health is Health.WALK_AWAY for account, _ in placed.roles):
         return True
