@@ -162,7 +162,8 @@ def add_account(paths: SitePaths, name: str, tier: Tier, today: dt.date, lead_da
 
 def add_missing_people(store: Store, accounts: list[Account], now: dt.datetime) -> list[str]:
     """Everyone in a plan becomes a person in the store (not subscribed) if they are not one yet."""
-    known = store.people_by_email()
+    addresses = {member.email for account in accounts for member in account.people}
+    known = {row["email"].lower() for row in store.people_rows(addresses)}
     new = {member.email.lower(): NewPerson(member.email, "", False, f"account plan {account.slug}", utc_iso(now))
            for account in accounts for member in account.people if member.email.lower() not in known}
     if new:

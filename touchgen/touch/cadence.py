@@ -4,13 +4,14 @@ account plans, and their cadence, the shortest that applies (DESIGN "The daily t
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from dataclasses import dataclass
+from typing import Any
 
-from ..clock import parse_utc
 from ..config import Settings
 from ..people.model import Person, Stage
 from ..people.stages import stage_of
-from ..people.store import NOT_CANCELLED, Store, person_from
+from ..people.store import Store, person_from
 from .accounts import Account, Health, Role, Tier
 
 
@@ -28,10 +29,7 @@ class History:
     snoozed_until: dt.date | None
     do_not_contact: bool
     left_the_list: bool  # unsubscribed (not someone who was never on the list, such as a tracked call)
-
-    @property
-    def joined(self) -> dt.date:
-        return parse_utc(self.person.created).date()
+    joined: dt.date
 
 
 @dataclass(frozen=True)
@@ -48,63 +46,169 @@ class Placed:
         return (day - (self.history.last_contact or self.history.joined)).days
 
 
-HISTORY_SQL = f"""
-SELECT p.*,
-    MAX(CASE WHEN e.kind IN ('replied', 'booked_call', 'call_held', 'touch') THEN e.at END) AS last_contact,
-    MAX(CASE WHEN e.kind IN ('booked_call', 'call_held', 'touch') THEN e.at END) AS last_touch_or_call,
-    MAX(CASE WHEN e.kind = 'replied' THEN e.at END) AS last_reply,
-    COUNT(DISTINCT CASE WHEN e.kind IN ('replied', 'booked_call', 'call_held') THEN substr(e.at, 1, 10) END) AS days,
-    MIN(CASE WHEN e.kind IN ('replied', 'booked_call', 'call_held') THEN e.at END) AS first_two_way,
-    MAX(CASE WHEN e.kind IN ('replied', 'booked_call', 'call_held') THEN e.at END) AS last_two_way,
-    MAX(CASE WHEN e.kind = 'do_not_contact' THEN e.at END) AS never,
-    MAX(CASE WHEN e.kind = 'do_not_contact_undone' THEN e.at END) AS never_undone,
-    MAX(CASE WHEN e.kind = 'unsubscribed' THEN 1 ELSE 0 END) AS unsubscribed
-FROM events e JOIN people p ON p.id = e.person_id
-WHERE e.kind IN ('replied', 'booked_call', 'call_held', 'touch', 'do_not_contact', 'do_not_contact_undone',
-                 'unsubscribed')
-  AND {NOT_CANCELLED} {{only}}
-GROUP BY p.id
-"""
+KINDS = ("replied", "booked_call", "call_held", "touch", "call_cancelled", "do_not_contact",
+         "do_not_contact_undone", "unsubscribed", "snoozed")
+TWO_WAY_KINDS = {"replied", "booked_call", "call_held"}
+CONTACT_KINDS = TWO_WAY_KINDS | {"touch"}
+TOUCH_OR_CALL_KINDS = {"booked_call", "call_held", "touch"}
 
 
-def _day(text: str | None) -> dt.date | None:
-    return parse_utc(text).date() if text else None
+@dataclass
+class _Sum:
+    """One person's relevant events, summed up while they are read."""
+
+    last_contact: str = ""
+    last_touch_or_call: str = ""
+    last_reply: str = ""
+    first_two_way: str = ""
+    last_two_way: str = ""
+    days: set[str] | None = None
+    never: str = ""
+    never_undone: str = ""
+    unsubscribed: bool = False
+    snooze: tuple[str, str] = ("", "")  # (when, until) of the latest snooze
 
 
-def histories(store: Store, settings: Settings, emails: set[str] | None = None, everyone: bool = False) -> list[History]:
-    """The history of everyone with a reply, a call, a touch or a do-not-contact (and of `emails`);
-    with `everyone`, of every person in the store."""
-    rows = {row["id"]: row for row in store.db.execute(HISTORY_SQL.replace("{only}", ""))}
-    wanted = {email.lower() for email in emails or set()}
-    extra = store.db.execute("SELECT * FROM people").fetchall() if everyone or wanted else []
-    people = [*rows.values(), *(row for row in extra if row["id"] not in rows
-                                and (everyone or row["email"].lower() in wanted))]
-    snoozes = {row[0]: row[1] for row in store.db.execute(
-        """SELECT person_id, until FROM events s WHERE kind = 'snoozed'
-           AND at = (SELECT MAX(at) FROM events t WHERE t.kind = 'snoozed' AND t.person_id = s.person_id)""")}
-    reply_posts = {row[0]: row[1] for row in store.db.execute(
-        """SELECT person_id, post FROM events r WHERE kind = 'replied'
-           AND at = (SELECT MAX(at) FROM events q WHERE q.kind = 'replied' AND q.person_id = r.person_id)""")}
-    rules = settings.stages
-    found = []
-    for row in people:
-        summed = row["id"] in rows
-        days = row["days"] if summed else 0
-        span = (parse_utc(row["last_two_way"]) - parse_utc(row["first_two_way"])).days if summed and days else 0
-        never, undone = (row["never"], row["never_undone"]) if summed else (None, None)
-        found.append(History(
-            person=person_from(row),
-            stage=stage_of(days, span, rules),
-            last_contact=_day(row["last_contact"]) if summed else None,
-            last_two_way=_day(row["last_two_way"]) if summed else None,
-            last_touch_or_call=_day(row["last_touch_or_call"]) if summed else None,
-            last_reply=_day(row["last_reply"]) if summed else None,
-            last_reply_post=reply_posts.get(row["id"]),
-            snoozed_until=dt.date.fromisoformat(snoozes[row["id"]]) if snoozes.get(row["id"]) else None,
-            do_not_contact=bool(never) and (undone is None or undone < never),
-            left_the_list=not row["subscribed"] and summed and bool(row["unsubscribed"]),
-        ))
-    return found
+def _sums(store: Store) -> dict[int, _Sum]:
+    """Every relevant event, read once through the (kind, person, at, external id) index."""
+    marks = ",".join("?" * len(KINDS))
+    rows = store.db.execute(f"SELECT person_id, kind, at, external_id FROM events WHERE kind IN ({marks})",
+                            KINDS).fetchall()
+    cancelled = {(person, external) for person, kind, _, external in rows if kind == "call_cancelled" and external}
+    sums: dict[int, _Sum] = {}
+    for person, kind, at, external in rows:
+        found = sums.get(person)
+        if found is None:
+            found = sums[person] = _Sum()
+        if kind in CONTACT_KINDS:
+            if kind != "replied" and kind != "touch" and (person, external) in cancelled:
+                continue  # a call that was cancelled did not happen
+            found.last_contact = max(found.last_contact, at)
+            if kind in TOUCH_OR_CALL_KINDS:
+                found.last_touch_or_call = max(found.last_touch_or_call, at)
+            if kind in TWO_WAY_KINDS:
+                found.first_two_way = min(found.first_two_way or at, at)
+                found.last_two_way = max(found.last_two_way, at)
+                found.days = (found.days or set()) | {at[:10]}
+            if kind == "replied":
+                found.last_reply = max(found.last_reply, at)
+        elif kind == "do_not_contact":
+            found.never = max(found.never, at)
+        elif kind == "do_not_contact_undone":
+            found.never_undone = max(found.never_undone, at)
+        elif kind == "unsubscribed":
+            found.unsubscribed = True
+    for person, at, until in store.db.execute("SELECT person_id, at, until FROM events WHERE kind = 'snoozed'"):
+        if person in sums and at >= sums[person].snooze[0]:
+            sums[person].snooze = (at, until or "")
+    return sums
+
+
+def _day(text: str) -> dt.date | None:
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+def _history(row: Any, summed: _Sum, reply_posts: dict[int, str], settings: Settings) -> History:
+    days = len(summed.days or ())
+    first, last = _day(summed.first_two_way), _day(summed.last_two_way)
+    span = (last - first).days if first and last else 0
+    return History(
+        person=person_from(row),
+        stage=stage_of(days, span, settings.stages),
+        last_contact=_day(summed.last_contact),
+        last_two_way=last,
+        last_touch_or_call=_day(summed.last_touch_or_call),
+        last_reply=_day(summed.last_reply),
+        last_reply_post=reply_posts.get(row["id"]),
+        snoozed_until=_day(summed.snooze[1]),
+        do_not_contact=bool(summed.never) and summed.never_undone < summed.never,
+        left_the_list=not row["subscribed"] and summed.unsubscribed,
+        joined=dt.date.fromisoformat(row["created"][:10]),
+    )
+
+
+def _stage_cadence(summed: _Sum, settings: Settings) -> int:
+    days = len(summed.days or ())
+    first, last = _day(summed.first_two_way), _day(summed.last_two_way)
+    stage = stage_of(days, (last - first).days if first and last else 0, settings.stages)
+    table = settings.touches.cadence
+    return {Stage.RELATIONSHIP: table.relationship, Stage.CONVERSATION: table.conversation,
+            Stage.READER: table.reader}[stage]
+
+
+class Population:
+    """Everyone the daily touch may consider. Full records (Placed) are built on demand: for a
+    large store only the people a day's ranking can reach are built (see planner.ranked)."""
+
+    def __init__(self, store: Store, settings: Settings, accounts: list[Account], emails: set[str] | None = None,
+                 replies_since: str = "") -> None:
+        self.store = store
+        self.settings = settings
+        self.roles = roles_by_email(accounts)
+        self.sums = _sums(store)
+        self.everyone = settings.touches.cadence.reader > 0
+        self.reply_posts = {person: post for person, post in store.db.execute(
+            "SELECT person_id, post FROM events WHERE kind = 'replied' AND at >= ? ORDER BY at", (replies_since,))}
+        self._built: dict[int, Placed] = {}
+        # Always built: people with a role in an account, and people asked for.
+        wanted = set(self.roles) | {email.lower() for email in emails or set()}
+        self.extra_ids = {row["id"] for row in self._rows_by_email(wanted)}
+        # The light view of everyone else: (id, the day their silence counts from, cadence by stage).
+        no_contact = [person for person, summed in self.sums.items() if not summed.last_contact]
+        joined = {row[0]: row[1] for row in store.db.execute(
+            "SELECT id, created FROM people")} if self.everyone else self._created(no_contact)
+        ids = set(joined) if self.everyone else set(self.sums)
+        empty = _Sum()
+        self.light: list[tuple[int, int, int]] = []
+        for person in ids:
+            summed = self.sums.get(person, empty)
+            since = _day(summed.last_contact) or dt.date.fromisoformat(joined[person][:10])
+            cadence = _stage_cadence(summed, settings)
+            if cadence and person not in self.extra_ids:
+                self.light.append((person, since.toordinal(), cadence))
+
+    def _created(self, ids: list[int]) -> dict[int, str]:
+        return {row["id"]: row["created"] for row in self.store.people_by_ids(set(ids))}
+
+    def _rows_by_email(self, emails: set[str]) -> list[Any]:
+        rows = self.store.people_rows(emails)
+        self._build(rows)
+        return rows
+
+    def _build(self, rows: list[Any]) -> None:
+        empty = _Sum()
+        for row in rows:
+            if row["id"] not in self._built:
+                history = _history(row, self.sums.get(row["id"], empty), self.reply_posts, self.settings)
+                self._built[row["id"]] = place(history, self.roles.get(history.person.email.lower(), []),
+                                               self.settings)
+
+    def placed(self, ids: set[int]) -> list[Placed]:
+        """The full records of these people."""
+        self._build(self.store.people_by_ids({person for person in ids if person not in self._built}))
+        return [self._built[person] for person in ids if person in self._built]
+
+    def all(self) -> list[Placed]:
+        """Everyone, built: for the stats, the accounts and readers show."""
+        return self.placed({person for person, _, _ in self.light} | self.extra_ids)
+
+    def extras(self, day: dt.date) -> list[Placed]:
+        """Who the light view does not rank: people in accounts, people asked for, and everyone
+        with a reply recent enough to be unanswered on `day`."""
+        since = (day - dt.timedelta(days=self.settings.touches.answer_within_days)).isoformat()
+        recent = {person for person, summed in self.sums.items() if since <= summed.last_reply[:10] <= day.isoformat()}
+        return self.placed(self.extra_ids | recent)
+
+    def best(self, day: dt.date, count: int) -> list[Placed]:
+        """The `count` people with the highest silence / cadence on `day` in the light view, and
+        everyone tied with the last of them (so the rules' tie-breaks can be applied exactly)."""
+        today = day.toordinal()
+        keyed = [((since - today) / cadence, since - today, person) for person, since, cadence in self.light]
+        top = heapq.nsmallest(count, keyed)
+        if top and len(top) == count:
+            last = top[-1][:2]
+            top = [entry for entry in keyed if entry[:2] <= last]
+        return self.placed({person for _, _, person in top})
 
 
 def roles_by_email(accounts: list[Account]) -> dict[str, list[tuple[Account, Role]]]:
@@ -136,11 +240,7 @@ def place(history: History, roles: list[tuple[Account, Role]], settings: Setting
     return Placed(history, tuple(roles), days, reason)
 
 
-def placed_people(store: Store, settings: Settings, accounts: list[Account],
-                  emails: set[str] | None = None) -> list[Placed]:
-    """Everyone the daily touch may consider, with their cadence."""
-    roles = roles_by_email(accounts)
-    everyone = settings.touches.cadence.reader > 0
-    wanted = set(roles) | (emails or set())
-    return [place(history, roles.get(history.person.email.lower(), []), settings)
-            for history in histories(store, settings, wanted, everyone)]
+def placed_people(store: Store, settings: Settings, accounts: list[Account], emails: set[str] | None = None,
+                  replies_since: str = "") -> list[Placed]:
+    """Everyone the daily touch may consider, with their cadence (all built)."""
+    return Population(store, settings, accounts, emails, replies_since).all()

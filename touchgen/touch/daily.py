@@ -12,7 +12,7 @@ from ..errors import TouchgenError
 from ..people.model import Channel, Event, EventKind, Person
 from ..people.store import Store
 from .accounts import Account, add_missing_people, load_accounts
-from .cadence import Placed, placed_people
+from .cadence import Placed, Population
 from .planner import Proposal, plan_days
 from .stats import TESTS
 from .workdays import Workdays
@@ -20,12 +20,22 @@ from .workdays import Workdays
 WEEK = 5  # working days `touch week` plans
 
 
-def prepare(store: Store, settings: Settings, now: dt.datetime, emails: set[str] | None = None
-            ) -> tuple[list[Account], list[Placed]]:
-    """The account plans (their people added to the store when missing) and everyone placed."""
+def population(store: Store, settings: Settings, now: dt.datetime, emails: set[str] | None = None
+               ) -> tuple[list[Account], Population]:
+    """The account plans (their people added to the store when missing) and everyone the daily
+    touch may consider."""
     accounts = load_accounts(settings.paths)
     add_missing_people(store, accounts, now)
-    return accounts, placed_people(store, settings, accounts, emails)
+    # Replies old enough that no day of the coming weeks can find them unanswered need no post.
+    since = utc_iso(now - dt.timedelta(days=settings.touches.answer_within_days + 31))
+    return accounts, Population(store, settings, accounts, emails, since)
+
+
+def prepare(store: Store, settings: Settings, now: dt.datetime, emails: set[str] | None = None
+            ) -> tuple[list[Account], list[Placed]]:
+    """The account plans and everyone placed, all built (for stats, accounts and readers show)."""
+    accounts, people = population(store, settings, now, emails)
+    return accounts, people.all()
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ def today(store: Store, settings: Settings, asked: dt.date, now: dt.datetime) ->
     from ..site.content import load_content
     from .note import draft
 
-    _, people = prepare(store, settings, now)
+    _, people = population(store, settings, now)
     working = Workdays.from_settings(settings.touches).is_working(asked)
     ((_, proposal),) = plan_days(people, asked, 1, settings)
     note = draft(load_content(settings), store, proposal, settings) if proposal is not None else ""
@@ -50,7 +60,7 @@ def today(store: Store, settings: Settings, asked: dt.date, now: dt.datetime) ->
 
 def week(store: Store, settings: Settings, asked: dt.date, now: dt.datetime) -> list[tuple[dt.date, Proposal | None]]:
     """One person for each of the coming WEEK working days, nobody twice."""
-    _, people = prepare(store, settings, now)
+    _, people = population(store, settings, now)
     return plan_days(people, asked, WEEK, settings)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from .accounts import Account, Activity, Health
-from .cadence import Placed
+from .cadence import Placed, Population
 from .workdays import Workdays
 
 
@@ -90,18 +90,34 @@ def order(proposal: Proposal) -> tuple[int, float, int, str]:
     return (1, -proposal.ratio, -proposal.silence, proposal.email.lower())
 
 
-def ranked(people: list[Placed], day: dt.date, settings: Settings) -> list[Proposal]:
-    """Everyone who may be proposed on `day`, best first."""
-    proposals = [found for found in (propose(placed, day, settings) for placed in people) if found is not None]
-    return sorted(proposals, key=order)
+SHORTLIST = 200
 
 
-def plan_days(people: list[Placed], first: dt.date, days: int, settings: Settings) -> list[tuple[dt.date, Proposal | None]]:
+def ranked(people: Population, day: dt.date, settings: Settings, limit: int) -> list[Proposal]:
+    """At least the best `limit` proposals for `day`, best first.
+
+    The rules run on a shortlist: the best by silence / cadence in the light view (which orders
+    everyone without a fresh reply or an account role exactly as `order` does), ties included, plus
+    everyone with such a reply or role. When fewer than `limit` of that best survive the
+    exclusions, the shortlist grows until they do or everyone is in it."""
+    size = SHORTLIST + limit
+    while True:
+        best = people.best(day, size)
+        survivors = [found for found in (propose(placed, day, settings) for placed in best) if found is not None]
+        if len(survivors) >= limit or len(best) >= len(people.light):
+            break
+        size *= 4
+    extra = [found for found in (propose(placed, day, settings) for placed in people.extras(day)) if found is not None]
+    unique = {proposal.email.lower(): proposal for proposal in [*survivors, *extra]}
+    return sorted(unique.values(), key=order)
+
+
+def plan_days(people: Population, first: dt.date, days: int, settings: Settings) -> list[tuple[dt.date, Proposal | None]]:
     """One person for each of the `days` working days from `first` on, nobody twice."""
     chosen: set[str] = set()
     plan: list[tuple[dt.date, Proposal | None]] = []
     for day in Workdays.from_settings(settings.touches).coming(first, days):
-        best = next((p for p in ranked(people, day, settings) if p.email.lower() not in chosen), None)
+        best = next((p for p in ranked(people, day, settings, len(chosen) + 1) if p.email.lower() not in chosen), None)
         if best is not None:
             chosen.add(best.email.lower())
         plan.append((day, best))
