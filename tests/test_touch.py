@@ -226,3 +226,39 @@ def test_bad_touch_settings(touch_site, run, change, message):
                 "negative-cadence": "[touches.cadence] reader must be 0 (never proposed) or a number of days, not -1"}
     key = {"working_days": "weekday", "holidays": "holiday", "reader": "negative-cadence"}[message.split()[0]]
     assert run(touch_site, "touch", "today", code=1).stderr == f"Error: touchgen.toml:{line}: {expected[key]}\n"
+
+
+def test_the_shortlist_ranks_exactly_like_everyone(site):
+    """With more people than the shortlist holds, and the most overdue of them excluded (touched in
+    the last quiet_days), the day's ranking equals the ranking of everyone."""
+    import datetime as dt
+    import sqlite3
+
+    from touchgen.config import load_settings
+    from touchgen.people.store import open_store
+    from touchgen.touch.cadence import Population
+    from touchgen.touch.planner import SHORTLIST, order, plan_days, propose, ranked
+
+    open_store(site).close()
+    db = sqlite3.connect(site / "data/touchgen.db")
+    count = 5 * SHORTLIST
+    with db:
+        db.executemany("INSERT INTO people (id, email, created) VALUES (?, ?, '2025-01-01T00:00:00Z')",
+                       [(n, f"p{n:04d}@example.com") for n in range(1, count + 1)])
+        # Everyone replied once, n days before the day: the higher n, the more overdue.
+        db.executemany("INSERT INTO events (person_id, kind, at) VALUES (?, 'replied', ?)",
+                       [(n, (dt.datetime(2026, 11, 23) - dt.timedelta(days=20 + n // 3)).strftime("%Y-%m-%dT10:00:00Z"))
+                        for n in range(1, count + 1)])
+        # ... and the most overdue 300 were touched two days ago: excluded by quiet_days.
+        db.executemany("INSERT INTO events (person_id, kind, at) VALUES (?, 'touch', '2026-11-21T10:00:00Z')",
+                       [(n,) for n in range(count - 299, count + 1)])
+    db.close()
+    settings = load_settings(site)
+    day = dt.date(2026, 11, 23)
+    with open_store(site) as store:
+        people = Population(store, settings, [])
+        everyone = sorted(filter(None, (propose(p, day, settings) for p in people.all())), key=order)
+        assert [p.email for p in ranked(people, day, settings, 3)][:3] == [p.email for p in everyone[:3]]
+        # 699 and 700 both have 253 days of silence (20 + n // 3): the address breaks the tie.
+        assert [p.email for p in everyone[:2]] == ["p0699@example.com", "p0700@example.com"]
+        assert [p.email for _, p in plan_days(people, day, 5, settings)] == [p.email for p in everyone[:5]]

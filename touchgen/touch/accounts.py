@@ -66,6 +66,11 @@ def _line(text: str, pattern: str, nth: int = 0) -> int | None:
     return found[nth] if len(found) > nth else None
 
 
+def _people_line(text: str, number: int, email: str) -> int | None:
+    """The line of a person's address in the plan, else of their [[people]] block."""
+    return _line(text, re.escape(email)) or _line(text, r"^\s*\[\[people\]\]", number)
+
+
 def _choice(enum: Any, value: object, what: str, shown: str, line: int | None) -> Any:
     try:
         return enum(value)
@@ -89,23 +94,26 @@ def read_plan(path: Path, shown: str) -> Account:
     members: list[Member] = []
     seen: dict[str, int] = {}
     for number, entry in enumerate(data.get("people", [])):
-        line = _line(text, r"^\s*\[\[people\]\]", number)
         email = str(entry.get("email", "")).strip() if isinstance(entry, dict) else ""
         if not valid_email(email):
-            raise LocatedError(shown, line, f"person {number + 1} has no valid email (add: email = \"ceo@acme.example\")")
-        line = _line(text, re.escape(email)) or line
+            raise LocatedError(shown, _line(text, r"^\s*\[\[people\]\]", number),
+                               f"person {number + 1} has no valid email (add: email = \"ceo@acme.example\")")
         if email.lower() in seen:
-            raise LocatedError(shown, line, f"{email} is listed twice in this plan (keep one, with one role)")
+            raise LocatedError(shown, _people_line(text, number, email),
+                               f"{email} is listed twice in this plan (keep one, with one role)")
         seen[email.lower()] = number
-        members.append(Member(email, _choice(Role, entry.get("role", ""), f"the role of {email}", shown, line)))
+        role = entry.get("role", "")
+        if role not in {item.value for item in Role}:
+            _choice(Role, role, f"the role of {email}", shown, _people_line(text, number, email))
+        members.append(Member(email, Role(role)))
     activities: list[Activity] = []
     for number, entry in enumerate(data.get("activities", [])):
-        line = _line(text, r"^\s*\[\[activities\]\]", number)
         day = entry.get("date") if isinstance(entry, dict) else None
         if isinstance(day, dt.datetime):
             day = day.date()
         if not isinstance(day, dt.date):
-            raise LocatedError(shown, line, f"activity {number + 1} has no date (add: date = 2027-01-15)")
+            raise LocatedError(shown, _line(text, r"^\s*\[\[activities\]\]", number),
+                               f"activity {number + 1} has no date (add: date = 2027-01-15)")
         activities.append(Activity(day, str(entry.get("what", "")).strip() or "an activity"))
     return Account(path.stem, name.strip(), tier, health, tuple(goals), tuple(members),
                    tuple(sorted(activities, key=lambda activity: activity.date)), shown)

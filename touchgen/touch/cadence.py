@@ -10,7 +10,7 @@ from typing import Any
 
 from ..config import Settings
 from ..people.model import Person, Stage
-from ..people.stages import stage_of
+from ..people.stages import span_days, stage_of
 from ..people.store import Store, person_from
 from .accounts import Account, Health, Role, Tier
 
@@ -69,11 +69,15 @@ class _Sum:
     snooze: tuple[str, str] = ("", "")  # (when, until) of the latest snooze
 
 
-def _sums(store: Store) -> dict[int, _Sum]:
-    """Every relevant event, read once through the (kind, person, at, external id) index."""
+def _sums(store: Store, ids: set[int]) -> dict[int, _Sum]:
+    """The relevant events of these people, summed up exactly (cancelled calls left out)."""
     marks = ",".join("?" * len(KINDS))
-    rows = store.db.execute(f"SELECT person_id, kind, at, external_id FROM events WHERE kind IN ({marks})",
-                            KINDS).fetchall()
+    rows = []
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
+        rows += store.db.execute(f"SELECT person_id, kind, at, external_id FROM events WHERE kind IN ({marks}) "
+                                 f"AND person_id IN ({','.join('?' * len(chunk))})", (*KINDS, *chunk)).fetchall()
     cancelled = {(person, external) for person, kind, _, external in rows if kind == "call_cancelled" and external}
     sums: dict[int, _Sum] = {}
     for person, kind, at, external in rows:
@@ -104,19 +108,43 @@ def _sums(store: Store) -> dict[int, _Sum]:
     return sums
 
 
+# The light view of everyone: the last qualifying contact, and the two-way contact that sets the
+# stage, each one aggregate over the (kind, person, at) index.
+LIGHT_SQL = """SELECT person_id, MAX(at),
+    COUNT(DISTINCT CASE WHEN kind != 'touch' THEN substr(at, 1, 10) END),
+    CAST(julianday(MAX(CASE WHEN kind != 'touch' THEN at END)) - julianday(MIN(CASE WHEN kind != 'touch' THEN at END))
+         AS INTEGER)
+FROM events WHERE kind IN ('replied', 'booked_call', 'call_held', 'touch') GROUP BY person_id"""
+
+
+def stage_cadence(stage: Stage, settings: Settings) -> int:
+    table = settings.touches.cadence
+    return {Stage.RELATIONSHIP: table.relationship, Stage.CONVERSATION: table.conversation,
+            Stage.READER: table.reader}[stage]
+
+
 def _day(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
 
 
+def _ordinal(text: str) -> int:
+    return dt.date.fromisoformat(text[:10]).toordinal()
+
+
+def _stage(summed: _Sum, settings: Settings) -> Stage:
+    """As touchgen.people.stages says: whole days from the first to the last two-way contact."""
+    if not summed.days:
+        return Stage.READER
+    span = span_days(summed.first_two_way, summed.last_two_way)
+    return stage_of(len(summed.days), span, settings.stages)
+
+
 def _history(row: Any, summed: _Sum, reply_posts: dict[int, str], settings: Settings) -> History:
-    days = len(summed.days or ())
-    first, last = _day(summed.first_two_way), _day(summed.last_two_way)
-    span = (last - first).days if first and last else 0
     return History(
         person=person_from(row),
-        stage=stage_of(days, span, settings.stages),
+        stage=_stage(summed, settings),
         last_contact=_day(summed.last_contact),
-        last_two_way=last,
+        last_two_way=_day(summed.last_two_way),
         last_touch_or_call=_day(summed.last_touch_or_call),
         last_reply=_day(summed.last_reply),
         last_reply_post=reply_posts.get(row["id"]),
@@ -125,15 +153,6 @@ def _history(row: Any, summed: _Sum, reply_posts: dict[int, str], settings: Sett
         left_the_list=not row["subscribed"] and summed.unsubscribed,
         joined=dt.date.fromisoformat(row["created"][:10]),
     )
-
-
-def _stage_cadence(summed: _Sum, settings: Settings) -> int:
-    days = len(summed.days or ())
-    first, last = _day(summed.first_two_way), _day(summed.last_two_way)
-    stage = stage_of(days, (last - first).days if first and last else 0, settings.stages)
-    table = settings.touches.cadence
-    return {Stage.RELATIONSHIP: table.relationship, Stage.CONVERSATION: table.conversation,
-            Stage.READER: table.reader}[stage]
 
 
 class Population:
@@ -145,27 +164,39 @@ class Population:
         self.store = store
         self.settings = settings
         self.roles = roles_by_email(accounts)
-        self.sums = _sums(store)
         self.everyone = settings.touches.cadence.reader > 0
+        self.replies_since = replies_since
         self.reply_posts = {person: post for person, post in store.db.execute(
             "SELECT person_id, post FROM events WHERE kind = 'replied' AND at >= ? ORDER BY at", (replies_since,))}
+        self.sums: dict[int, _Sum] = {}
         self._built: dict[int, Placed] = {}
         # Always built: people with a role in an account, and people asked for.
         wanted = set(self.roles) | {email.lower() for email in emails or set()}
         self.extra_ids = {row["id"] for row in self._rows_by_email(wanted)}
         # The light view of everyone else: (id, the day their silence counts from, cadence by stage).
-        no_contact = [person for person, summed in self.sums.items() if not summed.last_contact]
-        joined = {row[0]: row[1] for row in store.db.execute(
-            "SELECT id, created FROM people")} if self.everyone else self._created(no_contact)
-        ids = set(joined) if self.everyone else set(self.sums)
-        empty = _Sum()
+        rules = settings.stages
+        last_contact: dict[int, str] = {}
+        stages: dict[int, Stage] = {}
+        for person, last, days, span in store.db.execute(LIGHT_SQL):
+            last_contact[person] = last
+            stages[person] = stage_of(days, span or 0, rules)
+        # Someone with a cancelled call is summed up exactly: that call did not happen.
+        cancelled = {row[0] for row in store.db.execute("SELECT DISTINCT person_id FROM events WHERE kind = 'call_cancelled'")}
+        for person, summed in _sums(store, cancelled).items():
+            last_contact[person] = summed.last_contact
+            stages[person] = _stage(summed, settings)
+        joined: dict[int, str] = {}
+        if self.everyone:
+            joined = {row[0]: row[1] for row in store.db.execute("SELECT id, created FROM people")}
         self.light: list[tuple[int, int, int]] = []
-        for person in ids:
-            summed = self.sums.get(person, empty)
-            since = _day(summed.last_contact) or dt.date.fromisoformat(joined[person][:10])
-            cadence = _stage_cadence(summed, settings)
-            if cadence and person not in self.extra_ids:
-                self.light.append((person, since.toordinal(), cadence))
+        by_stage = {stage: stage_cadence(stage, settings) for stage in Stage}
+        for person in (joined if self.everyone else last_contact):
+            if person in self.extra_ids:
+                continue
+            cadence = by_stage[stages.get(person, Stage.READER)]
+            since = last_contact.get(person) or joined.get(person)
+            if cadence and since:
+                self.light.append((person, _ordinal(since), cadence))
 
     def _created(self, ids: list[int]) -> dict[int, str]:
         return {row["id"]: row["created"] for row in self.store.people_by_ids(set(ids))}
@@ -176,8 +207,10 @@ class Population:
         return rows
 
     def _build(self, rows: list[Any]) -> None:
+        new = [row for row in rows if row["id"] not in self._built]
+        self.sums.update(_sums(self.store, {row["id"] for row in new}))
         empty = _Sum()
-        for row in rows:
+        for row in new:
             if row["id"] not in self._built:
                 history = _history(row, self.sums.get(row["id"], empty), self.reply_posts, self.settings)
                 self._built[row["id"]] = place(history, self.roles.get(history.person.email.lower(), []),
@@ -196,7 +229,9 @@ class Population:
         """Who the light view does not rank: people in accounts, people asked for, and everyone
         with a reply recent enough to be unanswered on `day`."""
         since = (day - dt.timedelta(days=self.settings.touches.answer_within_days)).isoformat()
-        recent = {person for person, summed in self.sums.items() if since <= summed.last_reply[:10] <= day.isoformat()}
+        recent = {row[0] for row in self.store.db.execute(
+            "SELECT DISTINCT person_id FROM events WHERE kind = 'replied' AND at >= ? AND at < ?",
+            (since, (day + dt.timedelta(days=1)).isoformat()))}
         return self.placed(self.extra_ids | recent)
 
     def best(self, day: dt.date, count: int) -> list[Placed]:
@@ -231,9 +266,7 @@ def place(history: History, roles: list[tuple[Account, Role]], settings: Setting
         else:
             options.append((table.delivery if role is Role.DELIVERY else table.support,
                              f"{role.value} contact of {account.name}"))
-    by_stage = {Stage.RELATIONSHIP: table.relationship, Stage.CONVERSATION: table.conversation,
-                Stage.READER: table.reader}[history.stage]
-    options.append((by_stage, f"stage {history.stage}"))
+    options.append((stage_cadence(history.stage, settings), f"stage {history.stage}"))
     days, reason = min(((d, r) for d, r in options if d > 0), default=(0, "no cadence applies"))
     if days and any(account.health is Health.FIX for account, _ in roles):
         days, reason = max(1, days // 2), reason + ", halved: the account is to be fixed"
