@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from ..people.model import Stage
 from ..text import plural
 from .context import Context, pass_context
-from .params import EMAIL, emit, format_option
+from .params import EMAIL, emit, format_option, today_option
 
 
 @click.group()
@@ -70,21 +71,23 @@ def readers_list(obj: Context, stage: str | None, bounced: bool, format_: str) -
 
 @readers.command("show")
 @click.argument("email")
+@today_option
 @pass_context
-def readers_show(obj: Context, email: str) -> None:
+def readers_show(obj: Context, email: str, today: dt.date | None) -> None:
     """Show one person and the timeline of events that put them in their stage.
 
     \b
     Example:
         touchgen readers show ada@example.com
     """
-    from ..clock import current_time, today
+    from ..clock import moment_of_day, today as clock_today
     from ..people.stages import history
     from ..touch.daily import prepare
 
     settings = obj.settings()
     with obj.store(settings) as store:
-        _, people = prepare(store, settings, current_time(), {email})  # plan people become people first
+        day = today or clock_today(settings.zone)
+        _, people = prepare(store, settings, moment_of_day(day, settings.zone), {email})  # plan people first
         shown = history(store, email, settings.stages)
     placed = next(p for p in people if p.history.person.id == shown.person.id)
     person = shown.person
@@ -96,7 +99,7 @@ def readers_show(obj: Context, email: str) -> None:
     cadence = f"{placed.cadence} days ({placed.cadence_reason})" if placed.cadence else "none: never proposed"
     click.echo(f"  cadence     {cadence}")
     since = "since the last reply, call or touch" if placed.history.last_contact else "since they joined"
-    click.echo(f"  silence     {placed.silence(today(settings.zone))} days {since}")
+    click.echo(f"  silence     {placed.silence(day)} days {since}")
     roles = ", ".join(f"{role.value} at {account.name}" for account, role in placed.roles)
     click.echo(f"  roles       {roles or 'none'}")
     click.echo("")

@@ -167,22 +167,21 @@ class Store:
     def people(self) -> list[Person]:
         return [person_from(row) for row in self.db.execute("SELECT * FROM people ORDER BY email")]
 
-    def people_rows(self, emails: set[str]) -> list[sqlite3.Row]:
-        """The people rows of these addresses (compared case-insensitively), in chunks SQLite takes."""
+    def _people_where_in(self, column: str, values: set[str] | set[int]) -> list[sqlite3.Row]:
+        """People rows whose `column` is one of `values`, asked in chunks SQLite takes."""
         found: list[sqlite3.Row] = []
-        wanted = sorted(emails)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            found += self.db.execute(f"SELECT * FROM people WHERE email IN ({','.join('?' * len(chunk))})", chunk)
-        return found
-
-    def people_by_ids(self, ids: set[int]) -> list[sqlite3.Row]:
-        found: list[sqlite3.Row] = []
-        wanted = sorted(ids)
+        wanted = sorted(values)
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
-            found += self.db.execute(f"SELECT * FROM people WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found += self.db.execute(f"SELECT * FROM people WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
         return found
+
+    def people_rows(self, emails: set[str]) -> list[sqlite3.Row]:
+        """The people rows of these addresses (compared case-insensitively)."""
+        return self._people_where_in("email", emails)
+
+    def people_by_ids(self, ids: set[int]) -> list[sqlite3.Row]:
+        return self._people_where_in("id", ids)
 
     def people_by_email(self) -> dict[str, Person]:
         """Everyone, keyed by lower-cased address."""
