@@ -56,3 +56,9 @@ def test_wheel_installs_and_builds_a_new_site(tmp_path):
     readers = subprocess.run([touchgen, "readers", "add", "ada@example.com"], cwd=tmp_path / "mysite",
                              env=environment, capture_output=True, text=True)
     assert (readers.returncode, readers.stdout) == (0, "Added ada@example.com\n"), readers.stderr
+    # Every subpackage ships: the daily touch too.
+    touch = subprocess.run([touchgen, "touch", "today", "--today", "2026-11-23"], cwd=tmp_path / "mysite",
+                           env=environment, capture_output=True, text=True)
+    assert touch.returncode == 0 and touch.stdout.startswith("Nobody to propose"), touch.stderr
+    installed_packages = {p.parent.name for p in (site_packages / "touchgen").rglob("__init__.py")}
+    assert installed_packages == {p.parent.name for p in (REPO / "touchgen").rglob("__init__.py")}
