@@ -240,6 +240,21 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
         days = getattr(touches.cadence, item.name)
         if days < 0:
             fail("touches.cadence", item.name, f"must be 0 (never proposed) or a number of days, not {days}")
+    for key in ("title", "author", "description"):
+        if re.search(r"[\x00-\x1f\x7f-\x9f]", getattr(site, key)):
+            fail("site", key, "has a control character (such as a line break or a tab); remove it")
+    sender = settings.newsletter.from_
+    if sender and "@" not in parseaddr(sender)[1]:
+        fail("newsletter", "from", f"has no email address: {sender!r} (write it as \"Jane Doe <jane@example.com>\")")
+    if not 0 < settings.smtp.port < 65536:
+        fail("smtp", "port", f"must be a port number from 1 to 65535, not {settings.smtp.port}")
+    if settings.smtp.rate_per_minute < 0:
+        fail("smtp", "rate_per_minute", f"must be 0 (no limit) or more, not {settings.smtp.rate_per_minute}")
+    if settings.stages.relationship_min_days < 1:
+        fail("stages", "relationship_min_days", f"must be 1 or more, not {settings.stages.relationship_min_days}")
+    if settings.stages.relationship_min_span_days < 0:
+        fail("stages", "relationship_min_span_days",
+             f"must be 0 or more, not {settings.stages.relationship_min_span_days}")
     if settings.smtp.security not in ("starttls", "ssl", "none"):
         fail("smtp", "security", f"must be starttls, ssl or none, not {settings.smtp.security!r}")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", settings.newsletter.unsubscribe_secret_env):
@@ -258,7 +273,7 @@ def load_settings(root: Path) -> Settings:
     if not path.is_file():
         raise ConfigError(shown, None, f"not found in {root} (run 'touchgen init' to create a site, or pass --site DIR)")
     try:
-        text = read_utf8(path, shown, "save it as UTF-8")
+        text = read_utf8(path, shown, "save it as UTF-8", bom=True)
     except LocatedError as exc:
         raise ConfigError(exc.path, exc.line, exc.message) from None
     try:

@@ -78,3 +78,21 @@ def invalid_rows(bad: Sequence[LocatedError], hint: str = "") -> ManyErrors:
 
 class SendError(TouchgenError):
     """A post cannot be sent as asked, or the SMTP server stops the run."""
+
+
+def from_os_error(exc: OSError) -> TouchgenError:
+    """A file-system fault (full disk, read-only folder, no permission) as what, where and what to do."""
+    import errno
+
+    where = exc.filename or "a file"
+    hints = {
+        errno.ENOSPC: "the disk is full: free some space, then run the command again (nothing was half-written)",
+        errno.EDQUOT: "the disk quota is used up: free some space, then run the command again",
+        errno.EROFS: "the file system is read-only: use a writable folder",
+        errno.EACCES: "permission denied: check the permissions of that file or folder",
+        errno.EPERM: "not permitted: check the permissions of that file or folder",
+        errno.ENOENT: "no such file or folder: check the path",
+        errno.ENOTDIR: "a file stands where a folder should be: move it away",
+        errno.EISDIR: "a folder stands where a file should be: move it away",
+    }
+    return LocatedError(where, None, hints.get(exc.errno or 0, f"{exc.strerror or exc} (check the file and the disk)"))

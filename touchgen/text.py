@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -54,5 +55,14 @@ def clean_name(name: str) -> str:
 
 
 def safe_filename(address: str) -> str:
-    """An address as a file name: anything but letters (of any script), digits and @.+- becomes '_'."""
-    return re.sub(r"[^\w@.+-]", "_", address)
+    """An address as a file name: anything but letters (of any script), digits and @.+- becomes '_',
+    and then a short hash of the address is added, so that a_b@ and a!b@ never share a file."""
+    safe = re.sub(r"[^\w@.+-]", "_", address)
+    if safe == address and "_" not in address:
+        return safe
+    return f"{safe}-{hashlib.sha256(address.encode('utf-8')).hexdigest()[:8]}"
+
+
+def printable(text: str) -> str:
+    """Text as a terminal may show it: control characters (such as escape sequences) become '?'."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "?", text)

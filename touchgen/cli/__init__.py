@@ -9,7 +9,7 @@ from typing import IO, Any
 import click
 
 from .. import __version__
-from ..errors import ManyErrors, TouchgenError
+from ..errors import ManyErrors, TouchgenError, from_os_error
 from .context import Context
 
 
@@ -49,8 +49,14 @@ class Commands(click.Group):
         try:
             return super().invoke(ctx)
         except TouchgenError as exc:
-            quiet = isinstance(ctx.obj, Context) and ctx.obj.verbosity < 0
-            raise as_click(exc, quiet) from None
+            error = exc
+        except OSError as exc:  # a full disk, a read-only folder: what, where, what to do
+            error = from_os_error(exc)
+        except RecursionError:
+            error = TouchgenError("an input is nested too deeply to read (a list, a quote or a template inside "
+                                  "itself hundreds of times): simplify it")
+        quiet = isinstance(ctx.obj, Context) and ctx.obj.verbosity < 0  # known once the group has run
+        raise as_click(error, quiet) from None
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})

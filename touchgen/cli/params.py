@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..text import valid_email
+from ..text import printable, valid_email
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,7 +78,7 @@ def emit(rows: list[dict[str, Any]], columns: list[str], format_: str, data: Any
         writer.writerows(rows)
         click.echo(out.getvalue(), nl=False)
     else:
-        cells = [list(columns)] + [[_cell(row[column]) for column in columns] for row in rows]
+        cells = [list(columns)] + [[printable(_cell(row[column])) for column in columns] for row in rows]
         widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
         for number, line in enumerate(cells):
             text = "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()

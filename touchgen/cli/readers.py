@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..people.model import Stage
-from ..text import plural
+from ..text import plural, printable
 from .context import Context, pass_context
 from .params import EMAIL, emit, format_option, today_option
 
@@ -91,10 +91,11 @@ def readers_show(obj: Context, email: str, today: dt.date | None) -> None:
         shown = history(store, email, settings.stages)
     placed = next(p for p in people if p.history.person.id == shown.person.id)
     person = shown.person
-    click.echo(f"{person.name or person.email} <{person.email}>")
+    click.echo(printable(f"{person.name or person.email} <{person.email}>"))
     click.echo(f"  stage       {shown.verdict.stage}: {shown.verdict.reason}")
     click.echo(f"  subscribed  {'yes' if person.subscribed else 'no'}")
-    click.echo(f"  source      {person.source}" + (f" (introduced by {shown.introducer})" if shown.introducer else ""))
+    click.echo(printable(f"  source      {person.source}"
+                         + (f" (introduced by {shown.introducer})" if shown.introducer else "")))
     click.echo(f"  since       {person.created[:10]}")
     cadence = f"{placed.cadence} days ({placed.cadence_reason})" if placed.cadence else "none: never proposed"
     click.echo(f"  cadence     {cadence}")

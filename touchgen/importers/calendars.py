@@ -128,7 +128,7 @@ def _calendly_time(value: str, zone: dt.tzinfo) -> dt.datetime | None:
 
 def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
     """Calendly's CSV export: Invitee Email, Start Date & Time, Canceled, UTM Campaign, Invitee UUID."""
-    _, records = csv_records(text)
+    _, records = csv_records(text, path=path)
     bookings: list[Booking] = []
     bad: list[LocatedError] = []
     for start_line, row in records:

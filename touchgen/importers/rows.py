@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 from ..clock import parse_utc, utc_iso
@@ -21,22 +20,36 @@ def read_text(path: Path, what: str = "a CSV file") -> str:
         raise LocatedError(path, None, "no such file (check the path)")
     if path.is_dir():
         raise LocatedError(path, None, f"is a folder, not {what}")
+    if not path.is_file():
+        raise LocatedError(path, None, f"is not a regular file (a pipe or a device), not {what}")
     return read_utf8(path, path, "export or save the file as UTF-8", bom=True)
 
 
-def csv_records(text: str, delimiter: str = ",") -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """The lower-cased header, and each non-empty row as (the line it starts on, {column: value})."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [column.strip().lower() for column in next(reader, [])]
+FIELD_LIMIT = 1024 * 1024  # characters in one CSV field: past that, a runaway quote is the likely cause
 
-    def records() -> Iterator[tuple[int, dict[str, str]]]:
+
+def csv_records(text: str, delimiter: str = ",", path: Path | str = "the file"
+                ) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The lower-cased header, and each non-empty row as (the line it starts on, {column: value}).
+    A column named twice, a field past FIELD_LIMIT, or a quote left open to the end are located errors."""
+    csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    line = 0
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+        twice = sorted({column for column in header if column and header.count(column) > 1})
+        if twice:
+            raise LocatedError(path, 1, f"the column {twice[0]!r} is named twice in the header; keep one")
         line = reader.line_num
+        records = []
         for values in reader:
             start, line = line + 1, reader.line_num
             if any(value.strip() for value in values):
-                yield start, dict(zip(header, values))
-
-    return header, records()
+                records.append((start, dict(zip(header, values))))
+    except csv.Error as exc:
+        raise LocatedError(path, line + 1, f"cannot be read as CSV ({exc}): a quote opened in this row is not "
+                                           "closed where it should be; close it or remove it") from None
+    return header, records
 
 
 def truthy(value: str | None) -> bool:

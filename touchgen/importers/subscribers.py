@@ -38,7 +38,7 @@ def _name(row: dict[str, str], first: str, last: str = "") -> str:
 
 
 def _plain(row: dict[str, str]) -> tuple[str, bool, str | None, str | None]:
-    name = row.get("name", "").strip() or _name(row, "first_name", "last_name")
+    name = undefuse(row.get("name", "").strip()) or _name(row, "first_name", "last_name")
     subscribed = truthy(row["subscribed"]) if row.get("subscribed", "").strip() else True
     return name, subscribed, row.get("created") or row.get("created_at"), None
 
@@ -88,7 +88,7 @@ def parse_readers(path: Path) -> tuple[str, list[Row], list[LocatedError]]:
     first = text.split("\n", 1)[0]
     if not text.strip():
         raise LocatedError(path, None, "the file is empty (expected a header line such as: email,name)")
-    header, records = csv_records(text, delimiter=max([",", ";", "\t"], key=first.count))
+    header, records = csv_records(text, delimiter=max([",", ";", "\t"], key=first.count), path=path)
     for name, needed, email_column, read in DIALECTS:
         if needed <= set(header):
             break
@@ -108,7 +108,7 @@ def parse_readers(path: Path) -> tuple[str, list[Row], list[LocatedError]]:
         person_name, subscribed, created, left = read(record)
         cleaned = clean_name(person_name)
         rows.append(Row(start, email, cleaned, subscribed, parse_moment(created), parse_moment(left),
-                        record.get("source", "").strip() or None if name == "plain" else None,
+                        undefuse(record.get("source", "").strip()) or None if name == "plain" else None,
                         cleaned != person_name.strip()))
     return name, rows, bad
 
@@ -189,12 +189,26 @@ def _import_rows(store: Store, path: Path, dialect: str, rows: list[Row], bad: l
     return ReadersImported(dialect, len(new), len(updates), unchanged, bad, warnings)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula ('=1+1') is written with a leading apostrophe,
+    as spreadsheets do; the import takes that apostrophe off again."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def undefuse(cell: str) -> str:
+    """The cell as it was before defuse: readers export reads back unchanged."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def export_readers(store: Store) -> str:
     """Everyone as CSV that import_readers reads back unchanged."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for person in store.people():
-        writer.writerow([person.email, person.name, "true" if person.subscribed else "false", person.created,
-                         person.source])
+        writer.writerow([person.email, defuse(person.name), "true" if person.subscribed else "false", person.created,
+                         defuse(person.source)])
     return out.getvalue()

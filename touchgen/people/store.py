@@ -108,7 +108,18 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(version)
+            tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"people", "events", "sends"} <= tables:
+                self.db.close()
+                raise StoreError(f"{self.shown}: is an SQLite database of another program (schema version {version}, "
+                                 "no people table); move it away, or pass --site for the right site")
         except sqlite3.DatabaseError as exc:
+            reason = str(exc)
+            if "readonly" in reason:
+                raise StoreError(f"{self.shown}: is read-only, and touchgen writes every change there; make it (and "
+                                 "its folder) writable") from None
+            if "full" in reason:
+                raise StoreError(f"{self.shown}: the disk is full; free some space (nothing was changed)") from None
             raise StoreError(f"{self.shown}: cannot be opened as a touchgen store ({exc}); "
                              "restore it from a backup or move it away") from None
         except OSError as exc:

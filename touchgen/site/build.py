@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..clock import current_time
 from ..config import Settings
-from ..errors import BuildErrors, ConfigError
+from ..errors import BuildErrors, ConfigError, TouchgenError
 from ..files import remove, write_atomic
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER
 from ..text import plural
@@ -95,8 +95,26 @@ def _make_parent(path: Path, top: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
 
 
+def check_output(out: Path) -> None:
+    """touchgen writes and deletes only inside the site: refuse output/ or a managed folder that is a
+    file or a link, and any link inside them (never write or delete through a link)."""
+    for folder in (out, *(out / name for name in MANAGED)):
+        if folder.is_symlink():
+            raise TouchgenError(f"{folder}: is a link (to {os.readlink(folder)}); touchgen writes only inside the "
+                                "site: replace the link with a folder")
+        if folder.exists() and not folder.is_dir():
+            raise TouchgenError(f"{folder}: is a file, not a folder; move it away (nothing was written)")
+    for name in MANAGED:
+        for dirpath, dirnames, filenames in os.walk(out / name):
+            for entry in (*dirnames, *filenames):
+                if (Path(dirpath) / entry).is_symlink():
+                    raise TouchgenError(f"{Path(dirpath) / entry}: is a link; touchgen never writes or deletes "
+                                        "through a link: remove it (nothing was written)")
+
+
 def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> WriteResult:
     """Make the managed folders under `out` hold exactly `files`; rewrite only what changed."""
+    check_output(out)
     if clean:
         for name in MANAGED:
             remove(out / name)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -68,8 +69,31 @@ class Content:
         return [page for page in self.pages if drafts or not page.draft]
 
 
+FRONT_MATTER_LIMIT = 64 * 1024  # bytes: front matter is a few lines; more is a mistake or an attack
+# Invisible characters that break feeds and mail (C0 and C1 controls but tab and line ends, DEL,
+# noncharacters): removed from a post with a warning.
+INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, so touchgen checks them with a located message."""
+    """SafeLoader that leaves dates as strings (touchgen checks them with a located message),
+    refuses aliases (no alias bombs) and refuses a key given twice."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "found an alias (*name), which front matter may not use",
+                                              self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -119,9 +143,20 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
     """Read one post or page; raise FrontMatterError at the first problem in it."""
     shown = path.relative_to(root).as_posix()
     text = _decode(path, shown)
+    invisible = INVISIBLE_RE.search(text)
+    if invisible:
+        line = text.count("\n", 0, invisible.start()) + 1
+        warnings.append(f"{shown}:{line}: warning: removed {len(INVISIBLE_RE.findall(text))} invisible control "
+                        f"character(s) such as {invisible.group()!r}, which feeds and email cannot carry")
+        text = INVISIBLE_RE.sub("", text)
     yaml_text, body_line = _split_front_matter(text, shown)
+    if len(yaml_text.encode("utf-8")) > FRONT_MATTER_LIMIT:
+        raise FrontMatterError(shown, 1, f"front matter is longer than {FRONT_MATTER_LIMIT // 1024} KiB "
+                                         "(is its closing '---' line missing?)")
     try:
         meta = yaml.load(yaml_text, Loader=_Loader) or {}
+    except RecursionError:
+        raise FrontMatterError(shown, 2, "front matter is nested too deeply (simplify it)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -144,6 +179,9 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         raise FrontMatterError(shown, 1, "front matter has no title (add a line such as: title: My post)")
+    if isinstance(title, bool) or not isinstance(title, (str, int, float)):
+        raise fail("title", f"title must be text, not {str(title).lower()!r} (put it in quotes, such as: "
+                            f"title: \"{str(title).lower()}\")")
     if not isinstance(title, str):
         title = str(title)
     if "\n" in title.strip() or "\r" in title:
@@ -167,9 +205,12 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
 
     tags = meta.get("tags") or []
     if isinstance(tags, str):
-        tags = [tags]
-    if not isinstance(tags, list) or not all(isinstance(tag, (str, int)) for tag in tags):
-        raise fail("tags", "tags must be a list of words, such as: tags: [relationships, habits]")
+        tags = [tag for tag in tags.split(",") if tag.strip()]  # tags: foo, bar
+    if not isinstance(tags, list) or not all(isinstance(tag, (str, int)) and not isinstance(tag, bool)
+                                             for tag in tags):
+        bools = [str(tag).lower() for tag in tags if isinstance(tag, bool)] if isinstance(tags, list) else []
+        hint = f" (put {bools[0]} in quotes: YAML reads it as true or false)" if bools else ""
+        raise fail("tags", f"tags must be a list of words, such as: tags: [relationships, habits]{hint}")
     tags = [str(tag).strip() for tag in tags]
     for tag in tags:
         if not slugify(tag):

@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..config import Settings
-from ..errors import TouchgenError
+from ..errors import BuildErrors, FrontMatterError, TouchgenError
 from ..paths import STATIC
 from ..text import slugify
 from .content import Content, Document
@@ -76,7 +76,12 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
     renderer = Renderer()
 
     def entry(doc: Document) -> Entry:
-        body = renderer.render(doc.body)
+        try:
+            body = renderer.render(doc.body)
+        except RecursionError:
+            raise BuildErrors([FrontMatterError(doc.source, doc.body_line, "the markdown is nested too deeply "
+                                                "(a list or quote inside itself hundreds of times): simplify it")]
+                              ) from None
         tags = tuple(Tag(name, slugify(name), f"tags/{slugify(name)}/") for name in doc.tags)
         return Entry(
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
