@@ -105,14 +105,14 @@ class Store:
                 raise StoreError(
                     f"{self.shown}: was written by a newer touchgen (schema version {version}; this touchgen "
                     f"knows up to {SCHEMA_VERSION}). Upgrade touchgen: nothing was changed")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
-            self._migrate(version)
             tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not {"people", "events", "sends"} <= tables:
+            if tables and not {"people", "events", "sends"} <= tables:
                 self.db.close()
                 raise StoreError(f"{self.shown}: is an SQLite database of another program (schema version {version}, "
                                  "no people table); move it away, or pass --site for the right site")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(version)
         except sqlite3.DatabaseError as exc:
             reason = str(exc)
             if "readonly" in reason:

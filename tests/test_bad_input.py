@@ -1,0 +1,180 @@
+"""Bad input and faults: a located message and exit status 1, never a traceback, nothing half-written."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+
+import pytest
+
+from touchgen.errors import from_os_error
+from touchgen.text import safe_filename
+
+from conftest import post, tree, write
+
+
+@pytest.mark.parametrize("front, message", [
+    ("title: A\ndate: 2026-11-16\nbase: &b [1, 2]\nagain: *b\n",
+     "content/posts/2026-11-16-bad.md:5: front matter is not valid YAML: found an alias (*name), which front "
+     "matter may not use (check the quoting and indentation)"),
+    ("title: A\ndate: 2026-11-16\ntitle: B\n",
+     "content/posts/2026-11-16-bad.md:4: front matter is not valid YAML: the key 'title' is given twice "
+     "(check the quoting and indentation)"),
+    ("title: yes\ndate: 2026-11-16\n",
+     "content/posts/2026-11-16-bad.md:2: title must be text, not 'true' (put it in quotes, such as: title: \"true\")"),
+    ("title: A\ndate: 2026-11-16\ntags: [yes, no]\n",
+     "content/posts/2026-11-16-bad.md:4: tags must be a list of words, such as: tags: [relationships, habits] "
+     "(put true in quotes: YAML reads it as true or false)"),
+    ("title: A\ndate: 2026-11-16\nx: " + "[" * 2000 + "\n",
+     "content/posts/2026-11-16-bad.md:2: front matter is nested too deeply (simplify it)"),
+    ("title: A\ndate: 2026-11-16\nsummary: \"" + "x" * 70000 + "\"\n",
+     "content/posts/2026-11-16-bad.md:1: front matter is longer than 64 KiB (is its closing '---' line missing?)"),
+], ids=["alias", "duplicate-key", "title-yes", "tags-yes-no", "nested", "oversize"])
+def test_front_matter_that_is_refused(site, run, front, message):
+    run(site, "build")
+    before = tree(site / "output")
+    post(site, "2026-11-16-bad.md", front)
+    result = run(site, "build", code=1)
+    assert result.stderr == f"error: {message}\nError: 1 problem found; nothing was written\n"
+    assert tree(site / "output") == before
+
+
+def test_markdown_nested_too_deeply(site, run):
+    post(site, "2026-11-16-deep.md", "title: Deep\ndate: 2026-11-16\n", "".join("    " * i + "- x\n" for i in range(400)))
+    result = run(site, "build", code=1)
+    assert result.stderr.endswith("Error: 1 problem found; nothing was written\n")
+    assert "content/posts/2026-11-16-deep.md:5: the markdown is nested too deeply" in result.stderr
+
+
+def test_comma_separated_tags_and_invisible_characters(site, run):
+    post(site, "2026-11-16-odd.md", "title: Odd\ndate: 2026-11-16\ntags: foo, bar\n", "Tab\x0bbed \x1b[31mred\x00.\n")
+    result = run(site, "build")
+    assert result.stderr == ("content/posts/2026-11-16-odd.md:7: warning: removed 3 invisible control character(s) "
+                             "such as '\\x0b', which feeds and email cannot carry\n")
+    assert (site / "output/site/tags/foo/index.html").is_file() and (site / "output/site/tags/bar/index.html").is_file()
+    assert "Tabbed [31mred." in (site / "output/site/posts/odd/index.html").read_text()
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("port = 587", "port = -1", "touchgen.toml:{line}: [smtp] port must be a port number from 1 to 65535, not -1"),
+    ("rate_per_minute = 0", "rate_per_minute = -5",
+     "touchgen.toml:{line}: [smtp] rate_per_minute must be 0 (no limit) or more, not -5"),
+    ("relationship_min_days = 3", "relationship_min_days = 0",
+     "touchgen.toml:{line}: [stages] relationship_min_days must be 1 or more, not 0"),
+    ('from = "Jane Doe <jane@example.com>"', 'from = "Jane Doe"',
+     "touchgen.toml:{line}: [newsletter] from has no email address: 'Jane Doe' (write it as \"Jane Doe "
+     "<jane@example.com>\")"),
+    ('title = "My Monday Letter"', 'title = "My\\tMonday"',
+     "touchgen.toml:{line}: [site] title has a control character (such as a line break or a tab); remove it"),
+], ids=["port", "rate", "min-days", "from-without-address", "title-control"])
+def test_settings_that_are_refused(site, run, old, new, message):
+    config = site / "touchgen.toml"
+    text = config.read_text()
+    assert old in text
+    config.write_text(text.replace(old, new, 1), encoding="utf-8")
+    line = next(n for n, l in enumerate(config.read_text().splitlines(), start=1) if l == new)
+    assert run(site, "check", code=1).stderr == f"Error: {message.format(line=line)}\n"
+
+
+def test_a_bom_in_the_settings_is_fine(site, run):
+    config = site / "touchgen.toml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())
+    assert run(site, "check").stdout.startswith("No problems")
+
+
+def test_output_that_is_a_file_or_a_link_is_refused(site, run, tmp_path):
+    write(site / "output", "notes I keep here")
+    assert run(site, "build", code=1).stderr == (
+        f"Error: {site / 'output'}: is a file, not a folder; move it away (nothing was written)\n")
+    assert (site / "output").read_text() == "notes I keep here"
+    (site / "output").unlink()
+    outside = tmp_path / "elsewhere"
+    write(outside / "keep.txt", "mine")
+    (site / "output").mkdir()
+    (site / "output/site").symlink_to(outside)
+    result = run(site, "build", code=1)
+    assert result.stderr == (f"Error: {site / 'output/site'}: is a link (to {outside}); touchgen writes only inside "
+                             "the site: replace the link with a folder\n")
+    assert [p.name for p in outside.iterdir()] == ["keep.txt"]
+    (site / "output/site").unlink()
+    run(site, "build")
+    (site / "output/site/posts/outside").symlink_to(outside)
+    result = run(site, "build", "--clean", code=1)
+    assert "is a link; touchgen never writes or deletes through a link" in result.stderr
+    assert [p.name for p in outside.iterdir()] == ["keep.txt"]
+
+
+def test_a_foreign_sqlite_file_is_not_taken_for_a_store(site, run):
+    (site / "data").mkdir()
+    db = sqlite3.connect(site / "data/touchgen.db")
+    db.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY)")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    assert run(site, "readers", "list", code=1).stderr == (
+        "Error: data/touchgen.db: is an SQLite database of another program (schema version 2, no people table); "
+        "move it away, or pass --site for the right site\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("email,name,email\na@example.com,A,b@example.com\n", "{path}:1: the column 'email' is named twice in the header; "
+                                                          "keep one"),
+    ('email,name\na@example.com,"Ada\nb@example.com,B\nc@example.com,C\n',
+     "{path}:2: cannot be read as CSV (unexpected end of data): a quote opened in this row is not closed where it "
+     "should be; close it or remove it"),
+    ("email,name\na@example.com," + "x" * (1024 * 1024 + 10) + "\n",
+     "{path}:2: cannot be read as CSV (field larger than field limit (1048576)): a quote opened in this row is not "
+     "closed where it should be; close it or remove it"),
+], ids=["duplicate-column", "runaway-quote", "huge-field"])
+def test_csv_that_is_refused(site, run, text, message):
+    path = site / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    assert run(site, "import", "readers", str(path), code=1).stderr == f"Error: {message.format(path=path)}\n"
+    assert not (site / "data/touchgen.db").exists() or run(site, "readers", "list", "--format", "csv").stdout == (
+        "email,name,stage,subscribed,source,created\n")
+
+
+def test_a_pipe_is_not_read_as_a_file(site, run):
+    os.mkfifo(site / "pipe.csv")
+    assert run(site, "import", "readers", str(site / "pipe.csv"), code=1).stderr == (
+        f"Error: {site / 'pipe.csv'}: is not a regular file (a pipe or a device), not a CSV file\n")
+
+
+def test_export_defuses_spreadsheet_formulas_and_reads_back(site, run, tmp_path):
+    run(site, "readers", "add", "eve@example.com", "--name", "=HYPERLINK(\"http://x\")")
+    exported = run(site, "readers", "export").stdout
+    assert exported.splitlines()[1].startswith('eve@example.com,"\'=HYPERLINK(""http://x"")",true,')
+    out = tmp_path / "readers.csv"
+    out.write_text(exported, encoding="utf-8")
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    (fresh / "touchgen.toml").write_text((site / "touchgen.toml").read_text())
+    run(fresh, "import", "readers", str(out))
+    assert run(fresh, "readers", "export").stdout == exported
+
+
+def test_terminal_escapes_are_not_printed(site, run):
+    run(site, "readers", "add", "eve@example.com")
+    db = sqlite3.connect(site / "data/touchgen.db")
+    db.execute("UPDATE people SET name = 'Eve\x1b]0;owned\x07' WHERE email = 'eve@example.com'")
+    db.commit()
+    db.close()
+    shown = run(site, "readers", "show", "eve@example.com").stdout
+    assert "\x1b" not in shown and shown.startswith("Eve?]0;owned? <eve@example.com>")
+    assert "\x1b" not in run(site, "readers", "list").stdout
+
+
+def test_dry_run_file_names_never_collide():
+    assert safe_filename("a_b@example.com") != safe_filename("a!b@example.com")
+    assert safe_filename("ada@example.com") == "ada@example.com"
+
+
+@pytest.mark.parametrize("number, message", [
+    (errno.ENOSPC, "output/site/x.html: the disk is full: free some space, then run the command again (nothing was "
+                   "half-written)"),
+    (errno.EROFS, "output/site/x.html: the file system is read-only: use a writable folder"),
+    (errno.EACCES, "output/site/x.html: permission denied: check the permissions of that file or folder"),
+])
+def test_file_system_faults_read_as_what_where_and_what_to_do(number, message):
+    assert str(from_os_error(OSError(number, os.strerror(number), "output/site/x.html"))) == message
