@@ -90,7 +90,7 @@ def test_calls_path_that_does_not_exist(readers_site, run):
 
 def test_track_and_the_timeline_that_explains_a_relationship(site, run):
     run(site, "readers", "add", "ada@example.com", "--name", "Ada")
-    result = run(site, "track", "reply", "ada@example.com", "--date", "2026-06-01", "--post", "start-before-you-need-it")
+    result = run(site, "track", "reply", "ada@example.com", "--date", "2026-06-01", "--post", "welcome")
     assert result.stdout == "Recorded a reply from ada@example.com on 2026-06-01\n"
     run(site, "track", "call", "ada@example.com", "--date", "2026-07-15", "--note", "talked about Q3")
     run(site, "track", "touch", "ada@example.com", "--date", "2026-08-01")

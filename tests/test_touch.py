@@ -181,7 +181,7 @@ def test_accounts_add_list_and_show(touch_site, run):
     ('name = "Bad"\ntier = "gold"\n', "data/accounts/bad.toml:2: tier 'gold' is not one of top | other"),
     ('name = "Bad"\nhealth = "poor"\n', "data/accounts/bad.toml:2: health 'poor' is not one of healthy | fix | walk-away"),
     ('name = "Bad"\n[[people]]\nemail = "a@example.com"\nrole = "boss"\n',
-     "data/accounts/bad.toml:3: the role of a@example.com 'boss' is not one of key | delivery | support"),
+     "data/accounts/bad.toml:4: the role of a@example.com 'boss' is not one of key | delivery | support"),
     ('name = "Bad"\n[[people]]\nemail = "a@example.com"\nrole = "key"\n[[people]]\nemail = "A@example.com"\n'
      'role = "support"\n', "data/accounts/bad.toml:6: A@example.com is listed twice in this plan (keep one, with one "
                            "role)"),
@@ -192,7 +192,7 @@ def test_a_bad_plan_is_a_located_error(touch_site, run, plan, message):
     write(touch_site / "data/accounts/bad.toml", plan)
     before = run(touch_site, "readers", "list", "--format", "json").stdout
     result = run(touch_site, "touch", "today", "--today", MONDAY, code=1)
-    assert result.stderr == f"error: {message}\nError: 1 account plan cannot be read; fix them first\n"
+    assert result.stderr == f"error: {message}\nError: 1 account plan cannot be read; fix it first\n"
     assert run(touch_site, "readers", "list", "--format", "json").stdout == before  # nothing written
 
 
@@ -262,3 +262,28 @@ def test_the_shortlist_ranks_exactly_like_everyone(site):
         # 699 and 700 both have 253 days of silence (20 + n // 3): the address breaks the tie.
         assert [p.email for p in everyone[:2]] == ["p0699@example.com", "p0700@example.com"]
         assert [p.email for _, p in plan_days(people, day, 5, settings)] == [p.email for p in everyone[:5]]
+
+
+def test_what_happened_cannot_be_in_the_future(touch_site, run):
+    for args in (("track", "reply", "ada@example.com", "--date", "2026-11-24"),
+                 ("touch", "done", "ada@example.com", "--date", "2027-05-01")):
+        result = run(touch_site, *args, code=2)
+        assert result.stderr.endswith(f"Error: --date {args[-1]} is after today (2026-11-23); record what happened, "
+                                      "not what is planned\n")
+    result = run(touch_site, "track", "reply", "ada@example.com", "--post", "no-such-post", code=2)
+    assert result.stderr.endswith("Error: --post 'no-such-post' is not the slug of a post (newest: welcome)\n")
+
+
+def test_one_mailbox_is_one_person_however_it_is_written(touch_site, run):
+    run(touch_site, "readers", "add", "josé@exämple.com")
+    for same in ("JOSÉ@EXÄMPLE.COM", "josé@xn--exmple-cua.com", "José@Exämple.com"):
+        assert run(touch_site, "readers", "add", same, code=1).stderr == (
+            "Error: josé@exämple.com is already in the store (subscribed); nothing was changed\n")
+    assert run(touch_site, "readers", "show", "JOSÉ@EXÄMPLE.COM").stdout.startswith("josé@exämple.com <josé@exämple.com>")
+
+
+def test_readers_show_says_snoozed_and_never(touch_site, run):
+    snoozed = run(touch_site, "readers", "show", "snoozed@example.com", "--today", MONDAY).stdout
+    assert "  touch       snoozed until 2026-12-01\n" in snoozed and "touch snooze  until 2026-12-01" in snoozed
+    never = run(touch_site, "readers", "show", "dnc@example.com", "--today", MONDAY).stdout
+    assert "  touch       never proposed (do-not-contact; touchgen touch never EMAIL --undo takes it back)\n" in never

@@ -42,3 +42,11 @@ def parse_utc(text: str) -> dt.datetime:
     """A moment written by utc_iso (or any ISO 8601 text) as an aware datetime; ValueError otherwise."""
     moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" UTC", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+def refuse_future(day: dt.date, today_: dt.date, option: str = "--date") -> None:
+    """What happened cannot be after today: a date in the future is a usage error."""
+    from .errors import UsageProblem
+
+    if day > today_:
+        raise UsageProblem(f"{option} {day} is after today ({today_}); record what happened, not what is planned")

@@ -28,6 +28,20 @@ def valid_email(text: str) -> bool:
     return bool(EMAIL_RE.match(text)) and "_" not in text.rpartition("@")[2]
 
 
+def normalize_email(address: str) -> str:
+    """One form for one mailbox: the domain in lower case and in Unicode (xn--exmple-cua.com is
+    exämple.com), a non-ASCII local part in lower case. An ASCII local part keeps its case: the
+    store compares those case-insensitively already."""
+    local, at, domain = address.strip().rpartition("@")
+    if not at:
+        return address.strip()
+    try:
+        domain = domain.encode("ascii").decode("idna") if domain.isascii() else domain
+    except UnicodeError:
+        pass
+    return f"{local if local.isascii() else local.lower()}@{domain.lower()}"
+
+
 def ascii_address(address: str) -> str | None:
     """The address as SMTP without SMTPUTF8 carries it: the domain in IDNA (exämple.com becomes
     xn--exmple-cua.com); None when the local part itself is not ASCII (josé@), or the domain

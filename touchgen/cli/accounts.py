@@ -19,7 +19,7 @@ def _placed(obj: Context, today: dt.date | None) -> tuple[Any, dt.date, list[Any
     settings = obj.settings()
     day = today or clock_today(settings.zone)
     with obj.store(settings) as store:
-        accounts, people = prepare(store, settings, moment_of_day(day, settings.zone))
+        accounts, people = prepare(store, settings, moment_of_day(today, settings.zone))
     return settings, day, accounts, {p.history.person.email.lower(): p for p in people}
 
 

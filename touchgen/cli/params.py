@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from ..text import printable, valid_email
+from ..text import normalize_email, printable, valid_email
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -25,7 +25,7 @@ class EmailType(click.ParamType[str, Any]):
         text = str(value).strip()
         if not valid_email(text):
             self.fail(f"'{text}' is not an email address", param, ctx)
-        return text
+        return normalize_email(text)
 
 
 class DayType(click.ParamType[dt.date, Any]):

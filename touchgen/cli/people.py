@@ -10,6 +10,7 @@ import click
 
 from ..people.model import Channel
 from ..people.tracking import Tracked
+from ..errors import UsageProblem
 from .context import Context, pass_context
 from .params import DAY, EMAIL, emit, format_option, today_option
 
@@ -119,10 +120,17 @@ def track(obj: Context, what: str, email: str, date_: dt.date | None, post: str 
         touchgen track call ada@example.com --date 2026-11-20 --note "talked about Q1"
         touchgen track touch ada@example.com --channel message
     """
-    from ..clock import moment_of_day
+    from ..clock import moment_of_day, refuse_future, today
     from ..people.tracking import track as record
+    from ..site.content import load_content
 
     settings = obj.settings()
+    if date_ is not None:
+        refuse_future(date_, today(settings.zone))
+    if post is not None:
+        slugs = [p.slug for p in load_content(settings).posts]
+        if post not in slugs:
+            raise UsageProblem(f"--post {post!r} is not the slug of a post (newest: {', '.join(slugs[:5])})")
     with obj.store(settings) as store:
         done = record(store, Tracked(what), email, moment_of_day(date_, settings.zone), post, note,
                       Channel(channel) if channel else None)

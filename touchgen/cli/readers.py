@@ -87,7 +87,7 @@ def readers_show(obj: Context, email: str, today: dt.date | None) -> None:
     settings = obj.settings()
     with obj.store(settings) as store:
         day = today or clock_today(settings.zone)
-        _, people = prepare(store, settings, moment_of_day(day, settings.zone), {email})  # plan people first
+        _, people = prepare(store, settings, moment_of_day(today, settings.zone), {email})  # plan people first
         shown = history(store, email, settings.stages)
     placed = next(p for p in people if p.history.person.id == shown.person.id)
     person = shown.person
@@ -103,9 +103,15 @@ def readers_show(obj: Context, email: str, today: dt.date | None) -> None:
     click.echo(f"  silence     {placed.silence(day)} days {since}")
     roles = ", ".join(f"{role.value} at {account.name}" for account, role in placed.roles)
     click.echo(f"  roles       {roles or 'none'}")
+    history_ = placed.history
+    if history_.do_not_contact:
+        click.echo("  touch       never proposed (do-not-contact; touchgen touch never EMAIL --undo takes it back)")
+    elif history_.snoozed_until is not None and history_.snoozed_until > day:
+        click.echo(f"  touch       snoozed until {history_.snoozed_until}")
     click.echo("")
     rows = [{"date": event.at[:16].replace("T", " "), "event": str(event.kind), "post": event.post or "",
-             "source": event.source, "note": event.note, "stage": str(stage)} for event, stage in shown.timeline]
+             "source": event.source, "note": event.note or (f"until {event.until}" if event.until else ""),
+             "stage": str(stage)} for event, stage in shown.timeline]
     emit(rows, ["date", "event", "post", "source", "note", "stage"], "table")
 
 

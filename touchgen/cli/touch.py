@@ -59,7 +59,7 @@ def touch_today(obj: Context, today: dt.date | None, format_: str) -> None:
 
     settings, day = _today(obj, today)
     with obj.store(settings) as store:
-        found = plan_today(store, settings, day, moment_of_day(day, settings.zone))
+        found = plan_today(store, settings, day, moment_of_day(today, settings.zone))
     proposal = found.proposal
     if format_ == "json":
         emit([], [], "json", {"today": day.isoformat(), "working_day": found.working,
@@ -101,7 +101,7 @@ def touch_week(obj: Context, today: dt.date | None, format_: str) -> None:
 
     settings, day = _today(obj, today)
     with obj.store(settings) as store:
-        plan = week(store, settings, day, moment_of_day(day, settings.zone))
+        plan = week(store, settings, day, moment_of_day(today, settings.zone))
     rows = [{"day": d.isoformat(), "email": p.email if p else "", "name": p.placed.history.person.name if p else "",
              "why": p.reasons()[0] if p else "nobody to propose", "ratio": f"{p.ratio:.2f}" if p else ""}
             for d, p in plan]
@@ -126,10 +126,12 @@ def touch_done(obj: Context, email: str, channel: str, note: str, tests: str | N
     Example:
         touchgen touch done ada@example.com --channel call --tests invested,learned --note "Q1 plans"
     """
-    from ..clock import moment_of_day
+    from ..clock import moment_of_day, refuse_future, today
     from ..touch.daily import done, parse_tests
 
     settings = obj.settings()
+    if date_ is not None:
+        refuse_future(date_, today(settings.zone))
     passed = parse_tests(tests)
     with obj.store(settings) as store:
         person = done(store, email, moment_of_day(date_, settings.zone), Channel(channel), note, passed)
@@ -153,7 +155,7 @@ def touch_snooze(obj: Context, email: str, until: dt.date, today: dt.date | None
 
     settings, day = _today(obj, today)
     with obj.store(settings) as store:
-        person = snooze(store, email, until, day, moment_of_day(day, settings.zone))
+        person = snooze(store, email, until, day, moment_of_day(today, settings.zone))
     obj.say(f"{person.email} is not proposed before {until}")
 
 
@@ -199,7 +201,7 @@ def touch_stats(obj: Context, year: int | None, today: dt.date | None, format_: 
 
     settings, day = _today(obj, today)
     with obj.store(settings) as store:
-        _, people = prepare(store, settings, moment_of_day(day, settings.zone))
+        _, people = prepare(store, settings, moment_of_day(today, settings.zone))
         result = stats(store, settings, people, year or day.year, day)
     if format_ == "json":
         emit([], [], "json", result.as_dict())

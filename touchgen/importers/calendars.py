@@ -13,7 +13,7 @@ from ..config import Settings
 from ..errors import LocatedError, invalid_rows
 from ..people.model import Channel, Event, EventKind, NewPerson
 from ..people.store import Store
-from ..text import clean_name, plural, valid_email
+from ..text import clean_name, normalize_email, plural, valid_email
 from .rows import csv_records, read_text, truthy
 
 CONTENT_LINE_RE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
@@ -70,7 +70,7 @@ def _as_datetime(value: object, zone: dt.tzinfo) -> dt.datetime:
 
 
 def _address(value: object) -> str:
-    return re.sub(r"^mailto:", "", str(value), flags=re.I).strip()
+    return normalize_email(re.sub(r"^mailto:", "", str(value), flags=re.I))
 
 
 def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:

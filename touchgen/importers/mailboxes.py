@@ -20,7 +20,7 @@ from ..config import Settings
 from ..errors import LocatedError, ManyErrors
 from ..people.model import Channel, Event, EventKind, NewPerson
 from ..people.store import Store
-from ..text import clean_name, plural, valid_email
+from ..text import clean_name, normalize_email, plural, valid_email
 
 MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
 AUTO_SUBJECT_RE = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?office|autosvar|abwesenheit)", re.I)
@@ -239,6 +239,7 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
         if not valid_email(sender):
             result.no_sender.append(where)
             continue
+        sender = normalize_email(sender)
         if sender.lower() in own:
             result.from_author += 1
             continue

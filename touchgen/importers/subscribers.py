@@ -13,7 +13,7 @@ from ..clock import utc_iso
 from ..errors import LocatedError, invalid_rows
 from ..people.model import Event, EventKind, NewPerson, Person
 from ..people.store import Store
-from ..text import NAME_LIMIT, clean_name, valid_email
+from ..text import NAME_LIMIT, clean_name, normalize_email, valid_email
 from .rows import csv_records, parse_moment, read_text, truthy
 
 EXPORT_COLUMNS = ["email", "name", "subscribed", "created", "source"]
@@ -105,6 +105,7 @@ def parse_readers(path: Path) -> tuple[str, list[Row], list[LocatedError]]:
         if not valid_email(email):
             bad.append(LocatedError(path, start, f"'{email}' is not an email address"))
             continue
+        email = normalize_email(email)
         person_name, subscribed, created, left = read(record)
         cleaned = clean_name(person_name)
         rows.append(Row(start, email, cleaned, subscribed, parse_moment(created), parse_moment(left),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import TouchgenError
 from ..paths import STORE
+from ..text import normalize_email
 from .model import Contact, Event, EventKind, NewPerson, Person, Send, SendStatus, TWO_WAY
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -39,7 +40,7 @@ class UnknownPerson(StoreError):
 
 def address_hash(email: str) -> str:
     """The one-way hash an erased person leaves behind, so no import brings them back."""
-    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
+    return hashlib.sha256(normalize_email(email).lower().encode("utf-8")).hexdigest()
 
 
 class PersonExists(StoreError):
@@ -163,7 +164,7 @@ class Store:
     # People
 
     def person(self, email: str) -> Person | None:
-        row = self.db.execute("SELECT * FROM people WHERE email = ?", (email.strip(),)).fetchone()
+        row = self.db.execute("SELECT * FROM people WHERE email = ?", (normalize_email(email),)).fetchone()
         return person_from(row) if row else None
 
     def person_by_id(self, person_id: int) -> Person:
@@ -189,7 +190,7 @@ class Store:
 
     def people_rows(self, emails: set[str]) -> list[sqlite3.Row]:
         """The people rows of these addresses (compared case-insensitively)."""
-        return self._people_where_in("email", emails)
+        return self._people_where_in("email", {normalize_email(email) for email in emails})
 
     def people_by_ids(self, ids: set[int]) -> list[sqlite3.Row]:
         return self._people_where_in("id", ids)
@@ -202,7 +203,7 @@ class Store:
     def insert_person(db: sqlite3.Connection, person: NewPerson) -> int:
         cursor = db.execute(
             "INSERT INTO people (email, name, subscribed, source, created, introduced_by) VALUES (?, ?, ?, ?, ?, ?)",
-            (person.email, person.name, int(person.subscribed), person.source, person.created, person.introduced_by))
+            (normalize_email(person.email), person.name, int(person.subscribed), person.source, person.created, person.introduced_by))
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -217,7 +218,7 @@ class Store:
         """Insert a new person (with a 'subscribed' event when on the list); PersonExists when the
         address is known, checked inside the same transaction."""
         with self.transaction() as db:
-            row = db.execute("SELECT * FROM people WHERE email = ?", (person.email,)).fetchone()
+            row = db.execute("SELECT * FROM people WHERE email = ?", (normalize_email(person.email),)).fetchone()
             if row is not None:
                 raise PersonExists(person_from(row))
             person_id = self.insert_person(db, person)
@@ -295,7 +296,7 @@ class Store:
             first_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM people").fetchone()[0]
             db.executemany(
                 "INSERT INTO people (id, email, name, subscribed, source, created) VALUES (?, ?, ?, ?, ?, ?)",
-                ((first_id + n, p.email, p.name, int(p.subscribed), p.source, p.created)
+                ((first_id + n, normalize_email(p.email), p.name, int(p.subscribed), p.source, p.created)
                  for n, (p, _) in enumerate(new)))
             # An import puts on the list only someone who never left it, whatever it read before.
             db.executemany(
@@ -316,14 +317,16 @@ class Store:
         with self.transaction() as db:
             erased: set[str] = set()
             for person in new_people:
-                if db.execute("SELECT 1 FROM people WHERE email = ?", (person.email,)).fetchone() is not None:
+                if db.execute("SELECT 1 FROM people WHERE email = ?",
+                              (normalize_email(person.email),)).fetchone() is not None:
                     continue
                 if self.erased(person.email):  # erased at their request: not brought back by an import
-                    erased.add(person.email.lower())
+                    erased.add(normalize_email(person.email).lower())
                     continue
                 self.insert_person(db, person)
             ids: dict[str, int] = {}
             for email, event in events:
+                email = normalize_email(email)
                 key = email.lower()
                 if key in erased:
                     continue

@@ -16,7 +16,7 @@ from ..files import parse_toml, read_utf8, write_atomic
 from ..paths import SitePaths
 from ..people.model import NewPerson
 from ..people.store import Store
-from ..text import plural, slugify, valid_email
+from ..text import normalize_email, plural, slugify, valid_email
 
 
 class Tier(StrEnum):
@@ -66,6 +66,15 @@ def _line(text: str, pattern: str, nth: int = 0) -> int | None:
     return found[nth] if len(found) > nth else None
 
 
+def _key_after(text: str, key: str, start: int | None) -> int | None:
+    """The line of `key = ...` at or after line `start` (the block it belongs to), else `start`."""
+    lines = text.splitlines()
+    for number in range(start or 1, len(lines) + 1):
+        if re.match(rf"\s*{key}\s*=", lines[number - 1]):
+            return number
+    return start
+
+
 def _people_line(text: str, number: int, email: str) -> int | None:
     """The line of a person's address in the plan, else of their [[people]] block."""
     return _line(text, re.escape(email)) or _line(text, r"^\s*\[\[people\]\]", number)
@@ -93,18 +102,24 @@ def read_plan(path: Path, shown: str) -> Account:
         raise LocatedError(shown, _line(text, r"^\s*goals\s*="), "goals must be a list of strings")
     members: list[Member] = []
     seen: dict[str, int] = {}
-    for number, entry in enumerate(data.get("people", [])):
+    people = data.get("people", [])
+    if not isinstance(people, list):
+        raise LocatedError(shown, _line(text, r"^\s*people\s*="), "people must be [[people]] blocks, each with "
+                                                                  "email = ... and role = ...")
+    for number, entry in enumerate(people):
         email = str(entry.get("email", "")).strip() if isinstance(entry, dict) else ""
         if not valid_email(email):
+            found = f"{email!r} is not an email address" if email else "has no email"
             raise LocatedError(shown, _line(text, r"^\s*\[\[people\]\]", number),
-                               f"person {number + 1} has no valid email (add: email = \"ceo@acme.example\")")
+                               f"person {number + 1} {found} (such as: email = \"ceo@acme.example\")")
+        email = normalize_email(email)
         if email.lower() in seen:
             raise LocatedError(shown, _people_line(text, number, email),
                                f"{email} is listed twice in this plan (keep one, with one role)")
         seen[email.lower()] = number
         role = entry.get("role", "")
         if role not in {item.value for item in Role}:
-            _choice(Role, role, f"the role of {email}", shown, _people_line(text, number, email))
+            _choice(Role, role, f"the role of {email}", shown, _key_after(text, "role", _people_line(text, number, email)))
         members.append(Member(email, Role(role)))
     activities: list[Activity] = []
     for number, entry in enumerate(data.get("activities", [])):
@@ -112,8 +127,9 @@ def read_plan(path: Path, shown: str) -> Account:
         if isinstance(day, dt.datetime):
             day = day.date()
         if not isinstance(day, dt.date):
+            quoted = f" (it is {day!r}: write the date without quotes)" if isinstance(day, str) else ""
             raise LocatedError(shown, _line(text, r"^\s*\[\[activities\]\]", number),
-                               f"activity {number + 1} has no date (add: date = 2027-01-15)")
+                               f"activity {number + 1} has no date{quoted} (add: date = 2027-01-15)")
         activities.append(Activity(day, str(entry.get("what", "")).strip() or "an activity"))
     return Account(path.stem, name.strip(), tier, health, tuple(goals), tuple(members),
                    tuple(sorted(activities, key=lambda activity: activity.date)), shown)
@@ -130,7 +146,8 @@ def load_accounts(paths: SitePaths) -> list[Account]:
         except TouchgenError as exc:
             errors.append(exc)
     if errors:
-        raise ManyErrors(errors, f"{plural(len(errors), 'account plan')} cannot be read; fix them first")
+        raise ManyErrors(errors, f"{plural(len(errors), 'account plan')} cannot be read; fix "
+                                 f"{'it' if len(errors) == 1 else 'them'} first")
     return accounts
 
 
