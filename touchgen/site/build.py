@@ -12,7 +12,7 @@ from pathlib import Path
 from ..clock import current_time
 from ..config import Settings
 from ..errors import BuildErrors, ConfigError, TouchgenError
-from ..files import remove, write_atomic
+from ..files import exchange, remove
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER
 from ..text import plural
 
@@ -86,15 +86,6 @@ def check(settings: Settings, drafts: bool = False, future: bool = False) -> Ren
     return rendered
 
 
-def _make_parent(path: Path, top: Path) -> None:
-    """Create path's parent folders, replacing any file that stands where a folder must be."""
-    for parent in reversed(path.relative_to(top).parents):
-        folder = top / parent
-        if folder.exists() and not folder.is_dir():
-            folder.unlink()
-    path.parent.mkdir(parents=True, exist_ok=True)
-
-
 def check_output(out: Path) -> None:
     """touchgen writes and deletes only inside the site: refuse output/ or a managed folder that is a
     file or a link, and any link inside them (never write or delete through a link)."""
@@ -112,37 +103,55 @@ def check_output(out: Path) -> None:
                                         "through a link: remove it (nothing was written)")
 
 
-def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> WriteResult:
-    """Make the managed folders under `out` hold exactly `files`; rewrite only what changed."""
-    check_output(out)
-    if clean:
-        for name in MANAGED:
-            remove(out / name)
-    written = unchanged = removed = 0
+STAGING = ".{name}.touchgen-new"  # the next tree of output/<name>, built beside it
+RETIRED = ".{name}.touchgen-old"  # the previous tree, on systems that switch with two renames
+
+
+def _stage(folder: Path, staging: Path, files: dict[str, bytes]) -> tuple[int, int]:
+    """Build the complete next tree of `folder` in `staging`: an unchanged file is hard-linked (not
+    rewritten: it keeps its inode and time), a changed one written. Returns (written, unchanged)."""
+    written = unchanged = 0
     for rel, data in sorted(files.items()):
-        dest = out / rel
-        if dest.is_dir() and not dest.is_symlink():
-            shutil.rmtree(dest)
-        elif dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
+        old, new = folder / rel, staging / rel
+        new.parent.mkdir(parents=True, exist_ok=True)
+        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data:
+            try:
+                os.link(old, new)
+            except OSError:
+                shutil.copy2(old, new)
             unchanged += 1
-            continue
-        _make_parent(dest, out)
-        write_atomic(dest, data)
-        written += 1
-    wanted = {out / rel for rel in files}
+        else:
+            new.write_bytes(data)
+            written += 1
+    return written, unchanged
+
+
+def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> WriteResult:
+    """Make each managed folder under `out` hold exactly its part of `files`, switched in whole: a
+    build stopped at any moment leaves either the old complete tree or the new one."""
+    check_output(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = unchanged = removed = 0
     for name in MANAGED:
-        top = out / name
-        if not top.is_dir():
-            continue
-        for dirpath, _, filenames in os.walk(top, topdown=False):
-            folder = Path(dirpath)
-            for filename in filenames:
-                path = folder / filename
-                if path not in wanted:
-                    path.unlink()
-                    removed += 1
-            if folder != top and not any(folder.iterdir()):
-                folder.rmdir()
+        folder = out / name
+        staging, retired = out / STAGING.format(name=name), out / RETIRED.format(name=name)
+        remove(staging)  # left by a build that was stopped
+        if not folder.exists() and retired.is_dir():
+            retired.rename(folder)  # stopped between two renames: the old tree comes back
+        remove(retired)
+        part = {rel[len(name) + 1:]: data for rel, data in files.items() if rel.startswith(f"{name}/")}
+        staging.mkdir()
+        new_written, new_unchanged = _stage(folder if not clean else staging, staging, part)
+        written, unchanged = written + new_written, unchanged + new_unchanged
+        if folder.is_dir():
+            removed += sum(1 for path in folder.rglob("*") if path.is_file()
+                           and path.relative_to(folder).as_posix() not in part)
+            if exchange(staging, folder):
+                remove(staging)  # now the old tree
+                continue
+            folder.rename(retired)
+        staging.rename(folder)
+        remove(retired)
     return WriteResult(written, unchanged, removed)
 
 
