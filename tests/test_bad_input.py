@@ -178,3 +178,31 @@ def test_dry_run_file_names_never_collide():
 ])
 def test_file_system_faults_read_as_what_where_and_what_to_do(number, message):
     assert str(from_os_error(OSError(number, os.strerror(number), "output/site/x.html"))) == message
+
+
+def test_odd_entries_in_the_posts_folder_are_reported(site, run, tmp_path):
+    posts = site / "content/posts"
+    (posts / "2026-11-16-gone.md").symlink_to(tmp_path / "nowhere.md")
+    (posts / "2026-11-09-folder.md").mkdir()
+    write(posts / "2026-11-02-shout.MD", "---\ntitle: Shout\ndate: 2026-11-02\n---\n\nHi.\n")
+    write(tmp_path / "outside.md", "---\ntitle: Outside\ndate: 2026-10-26\n---\n\nHi.\n")
+    (posts / "2026-10-26-outside.md").symlink_to(tmp_path / "outside.md")
+    result = run(site, "build", code=1)
+    assert result.stderr == (
+        "error: content/posts/2026-10-26-outside.md: links outside the site; touchgen reads only what is in the site "
+        "(copy the file in)\n"
+        "error: content/posts/2026-11-02-shout.MD: has the extension .MD; rename it to .md\n"
+        "error: content/posts/2026-11-09-folder.md: is a folder; a post is a .md file, or a folder with index.md\n"
+        "error: content/posts/2026-11-16-gone.md: is a link to nothing; fix or remove it\n"
+        "Error: 4 problems found; nothing was written\n")
+    assert not (site / "output").exists()
+
+
+def test_a_posts_folder_that_is_a_file(site, run):
+    import shutil
+
+    shutil.rmtree(site / "content/posts")
+    write(site / "content/posts", "oops")
+    assert run(site, "build", code=1).stderr == (
+        "error: content/posts: is a file, not a folder of posts; move it away\n"
+        "Error: 1 problem found; nothing was written\n")

@@ -267,11 +267,45 @@ def assets_of(path: Path) -> tuple[tuple[str, Path], ...]:
                  if source.is_file() and source.suffix != ".md" and not source.name.startswith("."))
 
 
-def _markdown_files(folder: Path) -> list[Path]:
-    """The posts or pages of a folder: x.md files, and x/index.md bundles."""
-    if not folder.is_dir():
+def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError]) -> list[Path]:
+    """The posts or pages of a folder: x.md files, and x/index.md bundles. What looks like one but
+    cannot be read as one (a link to nothing or outside the site, a folder named x.md, x.MD) is an
+    error: never skipped without a word."""
+    if not folder.exists():
         return []
-    return sorted(path for path in [*folder.glob("*.md"), *folder.glob(f"*/{BUNDLE_INDEX}")] if path.is_file())
+    shown = folder.relative_to(root).as_posix()
+    if not folder.is_dir():
+        errors.append(LocatedError(shown, None, "is a file, not a folder of posts; move it away"))
+        return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        errors.append(LocatedError(shown, None, f"cannot be read ({exc.strerror}); check its permissions "
+                                                "(nothing was published or unpublished)"))
+        return []
+    found = []
+    inside = root.resolve()
+    for path in entries:
+        name = path.relative_to(root).as_posix()
+        candidate = path / BUNDLE_INDEX if path.is_dir() and not path.name.lower().endswith(".md") else path
+        if not candidate.name.lower().endswith(".md"):
+            continue
+        if candidate.is_symlink() or path.is_symlink():
+            target = candidate.resolve()
+            if not target.exists():
+                errors.append(LocatedError(name, None, "is a link to nothing; fix or remove it"))
+                continue
+            if not target.is_relative_to(inside):
+                errors.append(LocatedError(name, None, "links outside the site; touchgen reads only what is in the "
+                                                       "site (copy the file in)"))
+                continue
+        if candidate is path and path.is_dir():
+            errors.append(LocatedError(name, None, "is a folder; a post is a .md file, or a folder with index.md"))
+        elif candidate.suffix != ".md" and candidate.exists():
+            errors.append(LocatedError(name, None, f"has the extension {candidate.suffix}; rename it to .md"))
+        elif candidate.is_file():
+            found.append(candidate)
+    return found
 
 
 def load_content(settings: Settings) -> Content:
@@ -281,7 +315,7 @@ def load_content(settings: Settings) -> Content:
     errors: list[TouchgenError] = []
     documents: list[Document] = []
     for folder, kind in ((settings.paths.posts, Kind.POST), (settings.paths.pages, Kind.PAGE)):
-        for path in _markdown_files(folder):
+        for path in _markdown_files(root, folder, errors):
             try:
                 documents.append(read_document(root, path, kind, settings, warnings))
             except TouchgenError as exc:
