@@ -26,7 +26,7 @@ from conftest import post, tree, write
     ("title: A\ndate: 2026-11-16\ntags: [yes, no]\n",
      "content/posts/2026-11-16-bad.md:4: tags must be a list of words, such as: tags: [relationships, habits] "
      "(put true in quotes: YAML reads it as true or false)"),
-    ("title: A\ndate: 2026-11-16\nx: " + "[" * 2000 + "\n",
+    ("title: A\ndate: 2026-11-16\nx: " + "[" * 1000 + "\n",
      "content/posts/2026-11-16-bad.md:2: front matter is nested too deeply (simplify it)"),
     ("title: A\ndate: 2026-11-16\nsummary: \"" + "x" * 70000 + "\"\n",
      "content/posts/2026-11-16-bad.md:1: front matter is longer than 64 KiB (is its closing '---' line missing?)"),
@@ -41,7 +41,7 @@ def test_front_matter_that_is_refused(site, run, front, message):
 
 
 def test_markdown_nested_too_deeply(site, run):
-    post(site, "2026-11-16-deep.md", "title: Deep\ndate: 2026-11-16\n", "".join("    " * i + "- x\n" for i in range(400)))
+    post(site, "2026-11-16-deep.md", "title: Deep\ndate: 2026-11-16\n", "".join("    " * i + "- x\n" for i in range(300)))
     result = run(site, "build", code=1)
     assert result.stderr.endswith("Error: 1 problem found; nothing was written\n")
     assert "content/posts/2026-11-16-deep.md:5: the markdown is nested too deeply" in result.stderr
