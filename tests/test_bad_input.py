@@ -206,3 +206,44 @@ def test_a_posts_folder_that_is_a_file(site, run):
     assert run(site, "build", code=1).stderr == (
         "error: content/posts: is a file, not a folder of posts; move it away\n"
         "Error: 1 problem found; nothing was written\n")
+
+
+MAIL = (b"From foo Mon Nov 23 10:00:00 2026\nFrom: %s\nTo: Jane Doe <jane@example.com>\nSubject: Re: Welcome\n"
+        b"Date: Mon, 23 Nov 2026 10:00:00 +0000\nMessage-ID: <%s@example.net>\n\nThanks!\n\n")
+
+
+def test_mail_senders_are_parsed_before_names_are_decoded(site, run, tmp_path):
+    run(site, "readers", "add", "ada@example.com")
+    run(site, "readers", "add", "jane.doe@example.com")
+    run(site, "readers", "add", "jose@example.com")
+    mbox = tmp_path / "in.mbox"
+    mbox.write_bytes(MAIL % (b"=?utf-8?q?ada=40example=2Ecom?= <mallory@evil.example>", b"spoof")
+                     + MAIL % (b"=?utf-8?q?Doe=2C_Jane?= <jane.doe@example.com>", b"comma")
+                     + MAIL % (b"Jos\xe9 <jose@example.com>", b"raw"))
+    result = run(site, "import", "replies", str(mbox))
+    assert "  replies       2 new, 0 already recorded" in result.stdout
+    assert "  unknown       1 (mallory@evil.example)" in result.stdout
+    assert "no sender     0" in result.stdout
+
+
+def test_new_honours_another_posts_slug(site, run):
+    post(site, "2026-11-30-other.md", "title: Other\ndate: 2026-11-30\nslug: next-week\n")
+    assert run(site, "new", "Next week", code=1).stderr == (
+        "Error: content/posts/2026-11-30-other.md: already uses the slug 'next-week' (nothing was written; choose "
+        "another title)\n")
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{% macro loop() %}{{ loop() }}{% endmacro %}{{ loop() }}",
+     "templates/site/404.html: calls itself without end (a macro or an extends that comes back to itself); fix the "
+     "template"),
+], ids=["recursive-macro"])
+def test_template_faults_are_located(site, run, template, message):
+    write(site / "templates/site/404.html", template)
+    assert run(site, "build", code=1).stderr == f"Error: {message}\n"
+
+
+def test_a_template_that_is_not_utf8(site, run):
+    (site / "templates/site/404.html").write_bytes(b"<p>Caf\xe9</p>\n")
+    assert run(site, "build", code=1).stderr == ("Error: templates/site/404.html: is not valid UTF-8; save the template "
+                                                 "as UTF-8\n")

@@ -35,6 +35,12 @@ def message_ids(value: str | None) -> list[str]:
     return MESSAGE_ID_RE.findall(value or "")
 
 
+def text_of(message: Message, name: str) -> str:
+    """A header as text, '' when absent; raw 8-bit bytes in it come as a Header object: made text."""
+    value = message.get(name)
+    return "" if value is None else str(value)
+
+
 def decoded(value: str | None) -> str:
     if not value:
         return ""
@@ -74,17 +80,17 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def is_auto_reply(message: Message) -> bool:
-    auto = (message.get("Auto-Submitted") or "").strip().lower()
+    auto = (text_of(message, "Auto-Submitted") or "").strip().lower()
     if auto and auto != "no":
         return True
-    if message.get("X-Autoreply") or message.get("X-Autorespond") or message.get("X-MS-Exchange-Inbox-Rules-Loop"):
+    if text_of(message, "X-Autoreply") or text_of(message, "X-Autorespond") or text_of(message, "X-MS-Exchange-Inbox-Rules-Loop"):
         return True
-    if (message.get("Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply", "list"):
+    if (text_of(message, "Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply", "list"):
         return True
-    suppress = (message.get("X-Auto-Response-Suppress") or "").lower()
+    suppress = (text_of(message, "X-Auto-Response-Suppress") or "").lower()
     if any(word in suppress for word in ("oof", "autoreply", "all")):
         return True
-    return bool(AUTO_SUBJECT_RE.match(decoded(message.get("Subject"))))
+    return bool(AUTO_SUBJECT_RE.match(decoded(text_of(message, "Subject"))))
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,7 @@ class Bounce:
 
 def delivery_report(message: Message) -> Bounce | None:
     """The failed recipients of a delivery report (multipart/report or from MAILER-DAEMON), else None."""
-    sender = parseaddr(message.get("From", ""))[1]
+    sender = parseaddr(text_of(message, "From"))[1]
     is_report = message.get_content_type() == "multipart/report"
     if not is_report and not DAEMON_RE.match(sender):
         return None
@@ -121,7 +127,7 @@ def delivery_report(message: Message) -> Bounce | None:
         elif kind == "text/rfc822-headers":
             raw: bytes = part.get_payload(decode=True)  # type: ignore[assignment]
             originals += message_ids(email.message_from_bytes(raw).get("Message-ID"))
-    for address in (message.get("X-Failed-Recipients") or "").split(","):
+    for address in (text_of(message, "X-Failed-Recipients") or "").split(","):
         if valid_email(address.strip()) and address.strip() not in recipients:
             recipients.append(address.strip())
     permanent = not actions or any(action == "failed" for action in actions)
@@ -130,11 +136,11 @@ def delivery_report(message: Message) -> Bounce | None:
 
 def _is_subscribe(message: Message) -> bool:
     """The message the site's subscribe box starts: subject 'subscribe', from the reader's own address."""
-    return bool(re.match(r"subscribe\b", decoded(message.get("Subject")).strip(), re.I))
+    return bool(re.match(r"subscribe\b", decoded(text_of(message, "Subject")).strip(), re.I))
 
 
 def _is_unsubscribe(message: Message, unsubscribe_address: str) -> bool:
-    if decoded(message.get("Subject")).strip().lower().startswith("unsubscribe"):
+    if decoded(text_of(message, "Subject")).strip().lower().startswith("unsubscribe"):
         return True
     if not unsubscribe_address:
         return False
@@ -180,14 +186,14 @@ class RepliesImported:
 
 def _moment(message: Message, now: dt.datetime) -> str:
     try:
-        moment = parsedate_to_datetime(message.get("Date", ""))
+        moment = parsedate_to_datetime(text_of(message, "Date"))
     except (TypeError, ValueError, IndexError):
         return utc_iso(now)
     return utc_iso(moment) if moment else utc_iso(now)
 
 
 def _external_id(message: Message, sender: str, at: str) -> str:
-    ids = message_ids(message.get("Message-ID"))
+    ids = message_ids(text_of(message, "Message-ID"))
     if ids:
         return ids[0]
     digest = hashlib.sha256(f"{sender}|{at}|{message.get('Subject', '')}".encode()).hexdigest()[:24]
@@ -232,10 +238,13 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
                 result.bounces.append(address)
                 if address.lower() in known:
                     events.append((address, Event(EventKind.BOUNCED, at, channel=Channel.EMAIL, source=SOURCE,
-                                                  external_id=external, note=decoded(message.get("Subject"))[:200])))
+                                                  external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
             bounced_sends += bounce.original_ids
             continue
-        name, sender = parseaddr(decoded(message.get("From")))
+        # The address is parsed first and only the name decoded: an encoded name can neither hide a
+        # comma ("Doe, Jane") nor pass for another address.
+        raw_name, sender = parseaddr(str(text_of(message, "From")))
+        name = decoded(raw_name)
         if not valid_email(sender):
             result.no_sender.append(where)
             continue
@@ -263,7 +272,7 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
             events.append((sender, Event(EventKind.SUBSCRIBED, at, channel=Channel.EMAIL, source=SUBSCRIBED_BY_EMAIL,
                                          external_id=external)))
             continue
-        ids = message_ids(message.get("In-Reply-To")) + list(reversed(message_ids(message.get("References"))))
+        ids = message_ids(text_of(message, "In-Reply-To")) + list(reversed(message_ids(text_of(message, "References"))))
         send = store.send_by_message_ids(ids) if ids else None
         post = send.post if send else None
         if person is None and send is not None:
@@ -278,7 +287,7 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
         elif post is None:
             post = store.last_sent_before(person.id, at)
         events.append((sender, Event(EventKind.REPLIED, at, post=post, channel=Channel.EMAIL, source=SOURCE,
-                                     external_id=external, note=decoded(message.get("Subject"))[:200])))
+                                     external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
         replied_posts.append(post)
     added = store.record(events, new_people.values(), bounced_sends)
     result.replies = added[EventKind.REPLIED]

@@ -67,6 +67,15 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
                 f"{path.relative_to(settings.root)}: already uses the slug '{slug}' "
                 "(nothing was written; choose another title)"
             )
+    try:  # a slug: in front matter counts too
+        from .content import load_content
+
+        content = load_content(settings)
+        taken = {doc.slug: doc.source for doc in (*content.posts, *content.pages)}
+    except TouchgenError:
+        taken = {}
+    if slug in taken:
+        raise TouchgenError(f"{taken[slug]}: already uses the slug '{slug}' (nothing was written; choose another title)")
     existing = {path.name[:10] for path in posts}
     if day is None:
         day = publish_day_on_or_after(today, settings.publish_weekday_index)

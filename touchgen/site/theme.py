@@ -62,7 +62,15 @@ class Theme:
             ) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(f"templates/{exc.name}", None, "template not found (restore it or remove what includes it)") from None
-        except (jinja2.UndefinedError, TypeError, ValueError, ArithmeticError, LookupError) as exc:
+        except UnicodeDecodeError:
+            raise TemplateError(self.shown(self.filename(name), name), None,
+                                "is not valid UTF-8; save the template as UTF-8") from None
+        except RecursionError:
+            raise TemplateError(self.shown(self.filename(name), name), None,
+                                "calls itself without end (a macro or an extends that comes back to itself); "
+                                "fix the template") from None
+        except (jinja2.UndefinedError, jinja2.TemplateRuntimeError, TypeError, ValueError, ArithmeticError,
+                LookupError) as exc:
             filename, line = self._template_frame(exc)
             raise TemplateError(
                 self.shown(filename, name), line,
