@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+from pathlib import Path
 import os
 import sqlite3
 
@@ -247,3 +248,47 @@ def test_a_template_that_is_not_utf8(site, run):
     (site / "templates/site/404.html").write_bytes(b"<p>Caf\xe9</p>\n")
     assert run(site, "build", code=1).stderr == ("Error: templates/site/404.html: is not valid UTF-8; save the template "
                                                  "as UTF-8\n")
+
+
+ICS = (Path(__file__).parent / "fixtures" / "bookings.ics").read_text()
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("DTSTART:20261118T100000Z", "DTSTART:notadate",
+     "{path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date (ValueError); export the "
+     "calendar again"),
+    ("SEQUENCE:0\n", "SEQUENCE:abc\n",
+     "{path}:7: event 1: SEQUENCE 'abc' is not a number; export the calendar again"),
+], ids=["dtstart-not-a-date", "sequence-not-a-number"])
+def test_calendar_values_that_cannot_be_read(readers_site, run, tmp_path, old, new, message):
+    path = tmp_path / "bad.ics"
+    path.write_text(ICS.replace(old, new, 1))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
+    assert result.stderr == f"Error: {message.format(path=path)}\n"
+
+
+def test_calendar_dates_at_the_ends_of_time(readers_site, run, tmp_path):
+    path = tmp_path / "far.ics"
+    # The last moment of 9999 twelve hours west of UTC is a moment no UTC date can hold.
+    path.write_text(ICS.replace("DTSTART:20261201T150000Z", "DTSTART;TZID=Etc/GMT+12:99991231T235959"))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
+    assert result.stderr == (f"Error: {path}:23: event 2 (call-new-1@calendly.com): DTSTART cannot be read as a date "
+                             "(ValueError); export the calendar again\n")
+
+
+def test_a_broken_created_stamp_counts_from_the_start(readers_site, run, tmp_path):
+    path = tmp_path / "created.ics"
+    path.write_text(ICS.replace("CREATED:20261110T090000Z", "CREATED:garbage"))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23")
+    assert result.stdout.startswith(f"Imported {path}: 3 bookings: 2 booked, 1 held")
+
+
+def test_dates_out_of_range_in_csv_and_mail(site, run, tmp_path):
+    csv_path = tmp_path / "far.csv"
+    csv_path.write_text("email,name,created\nfar@example.com,Far,9999-12-31T23:59:59-12:00\n", encoding="utf-8")
+    run(site, "import", "readers", str(csv_path))
+    assert run(site, "readers", "list", "--format", "csv").stdout.splitlines()[1].endswith(",2026-11-23T12:00:00Z")
+    mbox = tmp_path / "far.mbox"
+    mbox.write_bytes(MAIL.replace(b"Mon, 23 Nov 2026 10:00:00 +0000", b"Fri, 31 Dec 9999 23:59:59 -1200")
+                     % (b"Far <far@example.com>", b"far"))
+    assert "  replies       1 new" in run(site, "import", "replies", str(mbox)).stdout

@@ -35,7 +35,10 @@ def utc_iso(moment: dt.datetime) -> str:
     """The one text form of a moment in the store: UTC, whole seconds, 'Z'. A naive moment is UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:
+        raise ValueError(f"{moment} is out of the range of dates touchgen keeps (years 1 to 9999)") from None
 
 
 def parse_utc(text: str) -> dt.datetime:

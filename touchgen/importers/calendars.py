@@ -88,12 +88,22 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
     cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     latest: dict[str, tuple[int, Booking]] = {}
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
-        if event.get("DTSTART") is None:
+        if not str(event.get("DTSTART", "")).strip() and not hasattr(event.get("DTSTART"), "dt"):
             raise LocatedError(path, None, f"event {number} ({event.get('UID', 'no UID')}) has no DTSTART "
                                            "(export the calendar again)")
-        start = _as_datetime(event.decoded("DTSTART"), zone)
-        stamp = event.get("CREATED") or event.get("DTSTAMP")
-        booked = _as_datetime(stamp.dt, zone) if stamp is not None else start
+        try:
+            start = _as_datetime(event.decoded("DTSTART"), zone)
+            utc_iso(start)  # in range
+        except Exception as exc:  # icalendar raises many kinds for a broken value
+            raise LocatedError(path, _content_line(text, "DTSTART", number), f"event {number} "
+                               f"({event.get('UID', 'no UID')}): DTSTART cannot be read as a date "
+                               f"({type(exc).__name__}); export the calendar again") from None
+        try:
+            stamp = event.get("CREATED") or event.get("DTSTAMP")
+            booked = _as_datetime(stamp.dt, zone) if stamp is not None else start
+            utc_iso(booked)
+        except Exception:  # a broken CREATED or DTSTAMP: the booking counts from its start
+            booked = start
         uid = str(event.get("UID") or hashlib.sha256(f"{start}{event.get('SUMMARY')}".encode()).hexdigest()[:24])
         attendees = event.get("ATTENDEE") or []
         if not isinstance(attendees, list):
@@ -102,7 +112,11 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
         organizer = event.get("ORGANIZER")
         if organizer is not None:
             people.append((_address(organizer), str(organizer.params.get("CN", ""))))
-        sequence = int(event.get("SEQUENCE", 0))
+        try:
+            sequence = int(event.get("SEQUENCE", 0))
+        except (TypeError, ValueError):
+            raise LocatedError(path, _content_line(text, "SEQUENCE", number), f"event {number}: SEQUENCE "
+                               f"{str(event.get('SEQUENCE'))!r} is not a number; export the calendar again") from None
         cancelled = cancel_all or str(event.get("STATUS", "")).upper() == "CANCELLED"
         campaign = UTM_RE.search(str(event.get("DESCRIPTION", "")) + " " + str(event.get("URL", "")))
         booking = Booking(f"ics:{uid}", start, booked, people, cancelled, campaign.group(1) if campaign else None)
@@ -110,6 +124,17 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
         if previous is None or sequence > previous[0] or (sequence == previous[0] and cancelled):
             latest[uid] = (sequence, booking)
     return [booking for _, booking in latest.values()]
+
+
+def _content_line(text: str, name: str, event: int) -> int | None:
+    """The line of property `name` in the `event`th VEVENT of a calendar's text."""
+    seen = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("BEGIN:VEVENT"):
+            seen += 1
+        elif seen == event and (line.startswith(f"{name}:") or line.startswith(f"{name};")):
+            return number
+    return None
 
 
 def _calendly_time(value: str, zone: dt.tzinfo) -> dt.datetime | None:
@@ -138,6 +163,10 @@ def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
             bad.append(LocatedError(path, start_line, f"'{address}' is not an email address"
                                       if address else "no Invitee Email"))
             continue
+        try:
+            utc_iso(start) if start is not None else None
+        except ValueError:
+            start = None
         if start is None:
             bad.append(LocatedError(path, start_line, f"Start Date & Time '{row.get('start date & time', '')}' "
                                                         "is not a date and time (such as 2026-11-20 10:00 am)"))

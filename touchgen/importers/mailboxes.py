@@ -185,11 +185,12 @@ class RepliesImported:
 
 
 def _moment(message: Message, now: dt.datetime) -> str:
+    """When the message was written; the import time when its Date: cannot be read or is out of range."""
     try:
         moment = parsedate_to_datetime(text_of(message, "Date"))
-    except (TypeError, ValueError, IndexError):
+        return utc_iso(moment) if moment else utc_iso(now)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return utc_iso(now)
-    return utc_iso(moment) if moment else utc_iso(now)
 
 
 def _external_id(message: Message, sender: str, at: str) -> str:
