@@ -292,3 +292,30 @@ def test_dates_out_of_range_in_csv_and_mail(site, run, tmp_path):
     mbox.write_bytes(MAIL.replace(b"Mon, 23 Nov 2026 10:00:00 +0000", b"Fri, 31 Dec 9999 23:59:59 -1200")
                      % (b"Far <far@example.com>", b"far"))
     assert "  replies       1 new" in run(site, "import", "replies", str(mbox)).stdout
+
+
+def test_an_indented_fence_belongs_to_a_block_scalar(site, run):
+    post(site, "2026-11-16-fence.md", "title: Fence\ndate: 2026-11-16\nsummary: |\n  before\n  ---\n  after\n")
+    run(site, "build")
+    page = (site / "output/site/posts/fence/index.html").read_text()
+    assert "<meta name=\"description\" content=\"before — after\">" in page  # smart dashes: the summary is markdown
+
+
+def test_tags_that_would_share_a_page_are_warned_about(site, run):
+    post(site, "2026-11-16-cpp.md", "title: Cpp\ndate: 2026-11-16\ntags: [C++]\n")
+    post(site, "2026-11-09-cs.md", "title: Cs\ndate: 2026-11-09\ntags: [C#]\n")
+    assert run(site, "build").stderr == ("content/posts/2026-11-09-cs.md: warning: the tags 'C++' and 'C#' both make the "
+                                         "page tags/c/ and are shown as one (use one spelling, or another word)\n")
+
+
+def test_csv_values_that_cannot_be_read(site, run, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("email,name,subscribed,created\na@example.com,A,maybe,2026-01-01\nb@example.com,B,yes,someday\n",
+                    encoding="utf-8")
+    result = run(site, "import", "readers", str(path), code=1)
+    assert result.stderr == (f"error: {path}:2: subscribed 'maybe' is neither true nor false (use true or false)\n"
+                             "Error: 1 invalid row; nothing was imported (fix them, or pass --skip-invalid to import "
+                             "the rest)\n")
+    result = run(site, "import", "readers", str(path), "--skip-invalid")
+    assert result.stderr.startswith(f"{path}:3: warning: the date 'someday' cannot be read; b@example.com is "
+                                    "recorded as joining at the import\n")

@@ -12,6 +12,7 @@ from ..errors import LocatedError
 from ..files import read_utf8
 
 TRUE_WORDS = {"true", "1", "yes", "y", "t"}
+FALSE_WORDS = {"false", "0", "no", "n", "f", "unsubscribed", "inactive"}
 
 
 def read_text(path: Path, what: str = "a CSV file") -> str:

@@ -14,7 +14,7 @@ from ..errors import LocatedError, invalid_rows
 from ..people.model import Event, EventKind, NewPerson, Person
 from ..people.store import Store
 from ..text import NAME_LIMIT, clean_name, normalize_email, valid_email
-from .rows import csv_records, parse_moment, read_text, truthy
+from .rows import FALSE_WORDS, TRUE_WORDS, csv_records, parse_moment, read_text, truthy
 
 EXPORT_COLUMNS = ["email", "name", "subscribed", "created", "source"]
 
@@ -29,6 +29,7 @@ class Row:
     unsubscribed: str | None
     source: str | None = None
     name_cleaned: bool = False  # the export's name had line breaks, control characters or was too long
+    unreadable_created: str = ""  # a join date that could not be read (the import time is used)
 
 
 def _name(row: dict[str, str], first: str, last: str = "") -> str:
@@ -106,11 +107,17 @@ def parse_readers(path: Path) -> tuple[str, list[Row], list[LocatedError]]:
             bad.append(LocatedError(path, start, f"'{email}' is not an email address"))
             continue
         email = normalize_email(email)
+        flag = record.get("subscribed", "").strip().lower() if name == "plain" else ""
+        if flag and flag not in TRUE_WORDS | FALSE_WORDS:
+            bad.append(LocatedError(path, start, f"subscribed {record['subscribed'].strip()!r} is neither true nor "
+                                                 "false (use true or false)"))
+            continue
         person_name, subscribed, created, left = read(record)
+        unreadable = created.strip() if created and created.strip() and parse_moment(created) is None else ""
         cleaned = clean_name(person_name)
         rows.append(Row(start, email, cleaned, subscribed, parse_moment(created), parse_moment(left),
                         undefuse(record.get("source", "").strip()) or None if name == "plain" else None,
-                        cleaned != person_name.strip()))
+                        cleaned != person_name.strip(), unreadable))
     return name, rows, bad
 
 
@@ -134,7 +141,9 @@ def import_readers(store: Store, path: Path, now: dt.datetime, skip_invalid: boo
     Idempotent: the same file twice changes nothing. Nobody who unsubscribed is subscribed again.
     """
     dialect, rows, bad = parse_readers(path)
-    warnings = [f"{path}:{row.line}: warning: the name of {row.email} had line breaks, control characters or "
+    warnings = [f"{path}:{row.line}: warning: the date {row.unreadable_created!r} cannot be read; {row.email} is "
+                "recorded as joining at the import" for row in rows if row.unreadable_created]
+    warnings += [f"{path}:{row.line}: warning: the name of {row.email} had line breaks, control characters or "
                 f"more than {NAME_LIMIT} characters; imported as {row.name[:60]!r}" for row in rows if row.name_cleaned]
     if bad and not skip_invalid:
         raise invalid_rows(bad, " (fix them, or pass --skip-invalid to import the rest)")

@@ -70,7 +70,7 @@ def render(settings: Settings, drafts: bool = False, future: bool = False,
     site_files.update(render_feeds(site, now))
     files = {f"{SITE_FOLDER}/{path}": data for path, data in site_files.items()}
     files.update(render_newsletters(site, theme))
-    warnings = content.warnings + tuple(check_references(site, site_files))
+    warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, site_files))
     return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts), warnings)
 
 

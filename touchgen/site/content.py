@@ -126,7 +126,7 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, int]:
     if not lines or lines[0].strip() != "---":
         raise FrontMatterError(shown, 1, "does not start with front matter (begin the file with a '---' line, then title: and date:)")
     for index, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
+        if line.rstrip() == "---":  # at the start of the line: an indented --- belongs to a block scalar
             return "".join(lines[1:index]), index + 2
     raise FrontMatterError(shown, 1, "front matter is not closed (add a '---' line after it)")
 

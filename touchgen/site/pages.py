@@ -69,6 +69,7 @@ class Site:
     pages: list[Entry]
     tags: dict[str, list[Entry]] = field(default_factory=dict)
     tag_names: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool) -> Site:
@@ -98,7 +99,12 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
     for post in site.posts:
         for tag in post.tags:
             site.tags.setdefault(tag.slug, []).append(post)
-            site.tag_names.setdefault(tag.slug, tag.name)
+            first = site.tag_names.setdefault(tag.slug, tag.name)
+            if first != tag.name:
+                warning = (f"{post.doc.source}: warning: the tags '{first}' and '{tag.name}' both make the page "
+                           f"tags/{tag.slug}/ and are shown as one (use one spelling, or another word)")
+                if warning not in site.warnings:
+                    site.warnings.append(warning)
     return site
 
 
