@@ -115,18 +115,18 @@ def delivery_report(message: Message) -> Bounce | None:
             blocks: list[Message] = part.get_payload() if part.is_multipart() else []  # type: ignore[assignment]
             for block in blocks:
                 for header in ("Final-Recipient", "Original-Recipient"):
-                    value = block.get(header, "")
+                    value = text_of(block, header)
                     address = value.split(";", 1)[-1].strip()
                     if valid_email(address) and address.lower() not in (r.lower() for r in recipients):
                         recipients.append(address)
-                if block.get("Action"):
-                    actions.append(block.get("Action", "").strip().lower())
+                if text_of(block, "Action"):
+                    actions.append(text_of(block, "Action").strip().lower())
         elif kind == "message/rfc822" and part.is_multipart():
             inner: Message = part.get_payload(0)  # type: ignore[assignment]
-            originals += message_ids(inner.get("Message-ID"))
+            originals += message_ids(text_of(inner, "Message-ID"))
         elif kind == "text/rfc822-headers":
             raw: bytes = part.get_payload(decode=True)  # type: ignore[assignment]
-            originals += message_ids(email.message_from_bytes(raw).get("Message-ID"))
+            originals += message_ids(text_of(email.message_from_bytes(raw or b""), "Message-ID"))
     for address in (text_of(message, "X-Failed-Recipients") or "").split(","):
         if valid_email(address.strip()) and address.strip() not in recipients:
             recipients.append(address.strip())
@@ -144,7 +144,7 @@ def _is_unsubscribe(message: Message, unsubscribe_address: str) -> bool:
         return True
     if not unsubscribe_address:
         return False
-    fields = message.get_all("To", []) + message.get_all("Cc", []) + message.get_all("Delivered-To", [])
+    fields = [str(value) for name in ("To", "Cc", "Delivered-To") for value in message.get_all(name, [])]
     return any(address.lower() == unsubscribe_address.lower() for _, address in getaddresses(fields))
 
 
