@@ -319,3 +319,27 @@ def test_csv_values_that_cannot_be_read(site, run, tmp_path):
     result = run(site, "import", "readers", str(path), "--skip-invalid")
     assert result.stderr.startswith(f"{path}:3: warning: the date 'someday' cannot be read; b@example.com is "
                                     "recorded as joining at the import\n")
+
+
+def test_nothing_is_read_from_outside_the_site(site, run, tmp_path):
+    write(tmp_path / "secret.txt", "private")
+    (site / "static").mkdir()
+    (site / "static/secret.txt").symlink_to(tmp_path / "secret.txt")
+    assert run(site, "build", code=1).stderr == ("Error: static/secret.txt: links outside the site; touchgen reads only "
+                                                 "what is in the site (copy the file in)\n")
+    (site / "static/secret.txt").unlink()
+    (site / "templates/site/secret.html").symlink_to(tmp_path / "secret.txt")
+    assert run(site, "build", code=1).stderr == ("Error: templates/site/secret.html: links outside the site; touchgen "
+                                                 "reads only what is in the site (copy it in)\n")
+    (site / "templates/site/secret.html").unlink()
+    mjml = site / "templates/email/newsletter.mjml"
+    mjml.write_text(mjml.read_text().replace("<mj-body", f'<mj-include path="{tmp_path / "secret.txt"}" />\n<mj-body', 1))
+    result = run(site, "build", code=1)
+    assert result.stderr.startswith("Error: templates/email/newsletter.mjml: is not valid MJML for post 'welcome'")
+    assert not (site / "output").exists()
+
+
+def test_an_unclosed_raw_block_names_its_template(site, run):
+    write(site / "templates/site/404.html", "{% raw %}never closed\n")
+    assert run(site, "build", code=1).stderr == ("Error: templates/site/404.html:1: template syntax error: Missing end "
+                                                 "of raw directive (fix the template)\n")

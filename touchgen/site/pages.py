@@ -192,8 +192,12 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
         for rel, source in entry.doc.assets:
             files[f"{entry.url}{rel}"] = source.read_bytes()
     static = settings.paths.static
+    inside = settings.root.resolve()
     for source in sorted(static.rglob("*")) if static.is_dir() else []:
         rel = source.relative_to(static).as_posix()
+        if source.is_symlink() and not source.resolve().is_relative_to(inside):
+            raise TouchgenError(f"{STATIC.as_posix()}/{rel}: links outside the site; touchgen reads only what is in "
+                                "the site (copy the file in)")
         if not source.is_file() or source.name.startswith("."):
             continue
         if rel in files:

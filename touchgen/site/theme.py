@@ -26,6 +26,12 @@ class Theme:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.folders = [root / TEMPLATES, DEFAULT_THEME]
+        own = root / TEMPLATES
+        inside = root.resolve()
+        for path in sorted(own.rglob("*")) if own.is_dir() else []:
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                raise TemplateError(path.relative_to(root).as_posix(), None,
+                                    "links outside the site; touchgen reads only what is in the site (copy it in)")
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(folder) for folder in self.folders]),
             autoescape=_autoescape,
@@ -37,6 +43,8 @@ class Theme:
 
     def shown(self, filename: str | None, name: str | None = None) -> str:
         """A template's path for messages: relative to the site, or marked as the default theme."""
+        if not filename and name and Path(name).is_absolute():
+            filename = name  # some syntax errors give the file's path as the name
         if not filename:
             return f"templates/{name}"
         path = Path(filename).resolve()
