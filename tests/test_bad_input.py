@@ -255,8 +255,8 @@ ICS = (Path(__file__).parent / "fixtures" / "bookings.ics").read_text()
 
 @pytest.mark.parametrize("old, new, message", [
     ("DTSTART:20261118T100000Z", "DTSTART:notadate",
-     "{path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date (ValueError); export the "
-     "calendar again"),
+     "{path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date, or is out of range; export "
+     "the calendar again"),
     ("SEQUENCE:0\n", "SEQUENCE:abc\n",
      "{path}:7: event 1: SEQUENCE 'abc' is not a number; export the calendar again"),
 ], ids=["dtstart-not-a-date", "sequence-not-a-number"])
@@ -272,8 +272,8 @@ def test_calendar_dates_at_the_ends_of_time(readers_site, run, tmp_path):
     # The last moment of 9999 twelve hours west of UTC is a moment no UTC date can hold.
     path.write_text(ICS.replace("DTSTART:20261201T150000Z", "DTSTART;TZID=Etc/GMT+12:99991231T235959"))
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
-    assert result.stderr == (f"Error: {path}:23: event 2 (call-new-1@calendly.com): DTSTART cannot be read as a date "
-                             "(ValueError); export the calendar again\n")
+    assert result.stderr == (f"Error: {path}:23: event 2 (call-new-1@calendly.com): DTSTART cannot be read as a date, "
+                             "or is out of range; export the calendar again\n")
 
 
 def test_a_broken_created_stamp_counts_from_the_start(readers_site, run, tmp_path):
@@ -343,3 +343,30 @@ def test_an_unclosed_raw_block_names_its_template(site, run):
     write(site / "templates/site/404.html", "{% raw %}never closed\n")
     assert run(site, "build", code=1).stderr == ("Error: templates/site/404.html:1: template syntax error: Missing end "
                                                  "of raw directive (fix the template)\n")
+
+
+def test_init_under_a_file_and_new_where_posts_is_a_file(site, run, tmp_path):
+    from conftest import touchgen
+
+    write(tmp_path / "plain-file", "x")
+    result = touchgen("init", str(tmp_path / "plain-file/site"), code=1)
+    assert result.stderr == (f"Error: {tmp_path / 'plain-file'}: is a file, so no site can be made inside it (choose "
+                             "another place)\n")
+    import shutil
+
+    shutil.rmtree(site / "content/posts")
+    write(site / "content/posts", "oops")
+    assert run(site, "new", "Hello", code=1).stderr == (
+        "Error: content/posts: is a file, not the folder of posts; move it away (nothing was written)\n")
+
+
+@pytest.mark.parametrize("old, new", [
+    ("DTSTART:20261118T100000Z", "DTSTART:"),
+    ("DTSTART:20261118T100000Z", "DTSTART:20261118T100000Z\nDTSTART:20261119T100000Z"),
+], ids=["empty-dtstart", "two-dtstarts"])
+def test_calendar_dtstart_that_is_empty_or_twice(readers_site, run, tmp_path, old, new):
+    path = tmp_path / "odd.ics"
+    path.write_text(ICS.replace(old, new, 1))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
+    assert result.stderr == (f"Error: {path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date, "
+                             "or is out of range; export the calendar again\n")

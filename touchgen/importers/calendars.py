@@ -88,16 +88,16 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
     cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     latest: dict[str, tuple[int, Booking]] = {}
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
-        if not str(event.get("DTSTART", "")).strip() and not hasattr(event.get("DTSTART"), "dt"):
+        if event.get("DTSTART") is None:
             raise LocatedError(path, None, f"event {number} ({event.get('UID', 'no UID')}) has no DTSTART "
                                            "(export the calendar again)")
         try:
             start = _as_datetime(event.decoded("DTSTART"), zone)
             utc_iso(start)  # in range
-        except Exception as exc:  # icalendar raises many kinds for a broken value
+        except Exception:  # icalendar raises many kinds for a broken or empty value
             raise LocatedError(path, _content_line(text, "DTSTART", number), f"event {number} "
-                               f"({event.get('UID', 'no UID')}): DTSTART cannot be read as a date "
-                               f"({type(exc).__name__}); export the calendar again") from None
+                               f"({event.get('UID', 'no UID')}): DTSTART cannot be read as a date, or is out of "
+                               "range; export the calendar again") from None
         try:
             stamp = event.get("CREATED") or event.get("DTSTAMP")
             booked = _as_datetime(stamp.dt, zone) if stamp is not None else start

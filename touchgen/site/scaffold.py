@@ -29,6 +29,9 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     """Create a site in `target` (missing or empty): settings, a sample post and page, the templates."""
     if target.exists() and not target.is_dir():
         raise TouchgenError(f"{target}: is a file, not a folder (choose a folder name for the new site)")
+    for parent in target.absolute().parents:
+        if parent.exists() and not parent.is_dir():
+            raise TouchgenError(f"{parent}: is a file, so no site can be made inside it (choose another place)")
     if target.is_dir() and any(target.iterdir()):
         raise TouchgenError(f"{target}: folder is not empty (choose a new or empty folder; nothing was created)")
     monday = publish_day_on_or_before(today, 0)
@@ -60,6 +63,9 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
     if not slug:
         raise TouchgenError(f"the title {title!r} has no letters or digits to make a slug from (use another title)")
     folder = settings.paths.posts
+    if folder.exists() and not folder.is_dir():
+        raise TouchgenError(f"{folder.relative_to(settings.root)}: is a file, not the folder of posts; move it away "
+                            "(nothing was written)")
     posts = sorted(folder.glob("*.md")) if folder.is_dir() else []
     for path in posts + sorted(settings.paths.pages.glob("*.md")):
         if path.stem == slug or path.stem[11:] == slug:
