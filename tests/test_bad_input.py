@@ -370,3 +370,14 @@ def test_calendar_dtstart_that_is_empty_or_twice(readers_site, run, tmp_path, ol
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
     assert result.stderr == (f"Error: {path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date, "
                              "or is out of range; export the calendar again\n")
+
+
+def test_titles_and_tags_in_any_script(site, run):
+    result = run(site, "new", "Привет, мир", "--date", "2026-11-16")
+    assert result.stdout == "Created content/posts/2026-11-16-privet-mir.md (a draft: set draft: false to publish it)\n"
+    path = site / "content/posts/2026-11-16-privet-mir.md"
+    path.write_text(path.read_text().replace("draft: true", "draft: false").replace("tags: []", "tags: [你好]"),
+                    encoding="utf-8")
+    run(site, "build")
+    page = (site / "output/site/posts/privet-mir/index.html").read_text()
+    assert "<title>Привет, мир</title>" in page and 'href="../../tags/ni-hao/">#你好</a>' in page

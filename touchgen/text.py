@@ -1,4 +1,4 @@
-"""Small text helpers: counted words, slugs and email addresses."""
+"""Small text helpers: counted words, names and email addresses (slugs: touchgen.site.slugs)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,6 @@ LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 post', '2 posts'; `many` for irregular words ('person', 'people')."""
     return f"{count} {word if count == 1 else many or word + 's'}"
-
-
-def slugify(text: str) -> str:
-    """'Start before you need it!' -> 'start-before-you-need-it'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def valid_email(text: str) -> bool:

@@ -15,7 +15,7 @@ import yaml
 from ..config import WEEKDAYS, Settings
 from ..errors import BuildErrors, DuplicateSlugError, FrontMatterError, LocatedError, TouchgenError
 from ..files import read_utf8
-from ..text import slugify
+from .slugs import slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATED_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")

@@ -12,10 +12,10 @@ from .. import __version__
 from ..config import Settings
 from ..errors import BuildErrors, FrontMatterError, TouchgenError
 from ..paths import STATIC
-from ..text import slugify
 from .content import Content, Document
 from .links import booking_link, reply_link, subscribe_link
 from .markdown import Renderer, first_paragraph, reading_minutes
+from .slugs import slugify
 from .theme import Theme
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July",

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..errors import TouchgenError
 from ..files import fresh_staging
 from ..paths import POSTS
-from ..text import slugify
+from .slugs import slugify
 from .theme import DEFAULT_THEME
 
 SKELETON = Path(__file__).parent / "skeleton"

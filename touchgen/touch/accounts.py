@@ -16,7 +16,8 @@ from ..files import parse_toml, read_utf8, write_atomic
 from ..paths import SitePaths
 from ..people.model import NewPerson
 from ..people.store import Store
-from ..text import normalize_email, plural, slugify, valid_email
+from ..site.slugs import slugify
+from ..text import normalize_email, plural, valid_email
 
 
 class Tier(StrEnum):
