@@ -381,3 +381,14 @@ def test_titles_and_tags_in_any_script(site, run):
     run(site, "build")
     page = (site / "output/site/posts/privet-mir/index.html").read_text()
     assert "<title>Привет, мир</title>" in page and 'href="../../tags/ni-hao/">#你好</a>' in page
+
+
+@pytest.mark.parametrize("args", [("touch", "today", "--today", "9999-12-31"), ("track", "reply", "a@example.com",
+                                                                              "--date", "0001-01-01")],
+                         ids=["today-9999", "date-0001"])
+def test_days_at_the_ends_of_time(site, run, args):
+    value = args[-1]
+    option = args[-2]
+    assert run(site, *args, code=2).stderr.endswith(
+        f"Error: Invalid value for '{option}': '{value}' is out of the range of dates touchgen keeps (years 1900 to "
+        "9998)\n")

@@ -40,9 +40,12 @@ class DayType(click.ParamType[dt.date, Any]):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value))
+            day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"'{value}' is not a date (use YYYY-MM-DD)", param, ctx)
+        if not 1900 <= day.year <= 9998:  # every time zone keeps these days inside the dates Python can hold
+            self.fail(f"'{value}' is out of the range of dates touchgen keeps (years 1900 to 9998)", param, ctx)
+        return day
 
 
 EMAIL = EmailType()
