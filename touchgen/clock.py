@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from .errors import TouchgenError
+from .errors import TouchgenError, UsageProblem
 
 
 def current_time() -> dt.datetime:
@@ -49,7 +49,5 @@ def parse_utc(text: str) -> dt.datetime:
 
 def refuse_future(day: dt.date, today_: dt.date, option: str = "--date") -> None:
     """What happened cannot be after today: a date in the future is a usage error."""
-    from .errors import UsageProblem
-
     if day > today_:
         raise UsageProblem(f"{option} {day} is after today ({today_}); record what happened, not what is planned")

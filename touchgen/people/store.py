@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..errors import TouchgenError
 from ..paths import STORE
@@ -70,6 +71,13 @@ def migrations() -> list[tuple[int, list[str]]]:
 
 MIGRATION_STEPS = migrations()
 SCHEMA_VERSION = MIGRATION_STEPS[-1][0]
+
+
+def chunked(values: set[str] | set[int], size: int = 900) -> Iterator[list[Any]]:
+    """`values` in sorted lists small enough for one `IN (...)` of SQLite."""
+    wanted: list[Any] = sorted(values)
+    for start in range(0, len(wanted), size):
+        yield wanted[start:start + size]
 
 
 def person_from(row: sqlite3.Row) -> Person:
@@ -180,11 +188,9 @@ class Store:
         return [person_from(row) for row in self.db.execute("SELECT * FROM people ORDER BY email")]
 
     def _people_where_in(self, column: str, values: set[str] | set[int]) -> list[sqlite3.Row]:
-        """People rows whose `column` is one of `values`, asked in chunks SQLite takes."""
+        """People rows whose `column` is one of `values`."""
         found: list[sqlite3.Row] = []
-        wanted = sorted(values)
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
+        for chunk in chunked(values):
             found += self.db.execute(f"SELECT * FROM people WHERE {column} IN ({','.join('?' * len(chunk))})", chunk)
         return found
 
@@ -262,7 +268,7 @@ class Store:
         """Take a wrong bounce back: the person is mailed again, and a send the server refused
         (never delivered) is released so the next run of that post sends it. False when not bounced."""
         with self.transaction() as db:
-            if person.id not in self.bounced_ids():
+            if db.execute(f"SELECT 1 FROM people p WHERE p.id = ? AND {BOUNCED}", (person.id,)).fetchone() is None:
                 return False
             self.insert_events(db, person.id, [Event(EventKind.UNBOUNCED, at, source=source)])
             db.execute("UPDATE sends SET status = ? WHERE person_id = ? AND status = ? AND sent_at IS NULL",

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
-from ..people.model import Person, Stage
+from ..people.model import QUALIFYING, TWO_WAY, EventKind, Person, Stage
 from ..people.stages import span_days, stage_of
-from ..people.store import Store, person_from
+from ..people.store import Store, chunked, person_from
 from .accounts import Account, Health, Role, Tier
 
 
@@ -46,11 +46,12 @@ class Placed:
         return (day - (self.history.last_contact or self.history.joined)).days
 
 
-KINDS = ("replied", "booked_call", "call_held", "touch", "call_cancelled", "do_not_contact",
-         "do_not_contact_undone", "unsubscribed", "snoozed")
-TWO_WAY_KINDS = {"replied", "booked_call", "call_held"}
-CONTACT_KINDS = TWO_WAY_KINDS | {"touch"}
-TOUCH_OR_CALL_KINDS = {"booked_call", "call_held", "touch"}
+TWO_WAY_KINDS = {kind.value for kind in TWO_WAY}
+CONTACT_KINDS = {kind.value for kind in QUALIFYING}
+TOUCH_OR_CALL_KINDS = CONTACT_KINDS - {EventKind.REPLIED.value}
+KINDS = (*sorted(CONTACT_KINDS), *(kind.value for kind in (
+    EventKind.CALL_CANCELLED, EventKind.DO_NOT_CONTACT, EventKind.DO_NOT_CONTACT_UNDONE, EventKind.UNSUBSCRIBED,
+    EventKind.SNOOZED)))
 
 
 @dataclass
@@ -73,14 +74,12 @@ def _sums(store: Store, ids: set[int]) -> dict[int, _Sum]:
     """The relevant events of these people, summed up exactly (cancelled calls left out)."""
     marks = ",".join("?" * len(KINDS))
     rows = []
-    wanted = sorted(ids)
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start:start + 900]
-        rows += store.db.execute(f"SELECT person_id, kind, at, external_id FROM events WHERE kind IN ({marks}) "
+    for chunk in chunked(ids):
+        rows += store.db.execute(f"SELECT person_id, kind, at, external_id, until FROM events WHERE kind IN ({marks}) "
                                  f"AND person_id IN ({','.join('?' * len(chunk))})", (*KINDS, *chunk)).fetchall()
-    cancelled = {(person, external) for person, kind, _, external in rows if kind == "call_cancelled" and external}
+    cancelled = {(person, external) for person, kind, _, external, _ in rows if kind == "call_cancelled" and external}
     sums: dict[int, _Sum] = {}
-    for person, kind, at, external in rows:
+    for person, kind, at, external, until in rows:
         found = sums.get(person)
         if found is None:
             found = sums[person] = _Sum()
@@ -102,9 +101,8 @@ def _sums(store: Store, ids: set[int]) -> dict[int, _Sum]:
             found.never_undone = max(found.never_undone, at)
         elif kind == "unsubscribed":
             found.unsubscribed = True
-    for person, at, until in store.db.execute("SELECT person_id, at, until FROM events WHERE kind = 'snoozed'"):
-        if person in sums and at >= sums[person].snooze[0]:
-            sums[person].snooze = (at, until or "")
+        elif kind == "snoozed" and at >= found.snooze[0]:
+            found.snooze = (at, until or "")
     return sums
 
 
@@ -165,7 +163,6 @@ class Population:
         self.settings = settings
         self.roles = roles_by_email(accounts)
         self.everyone = settings.touches.cadence.reader > 0
-        self.replies_since = replies_since
         self.reply_posts = {person: post for person, post in store.db.execute(
             "SELECT person_id, post FROM events WHERE kind = 'replied' AND at >= ? ORDER BY at", (replies_since,))}
         self.sums: dict[int, _Sum] = {}
@@ -198,9 +195,6 @@ class Population:
             if cadence and since:
                 self.light.append((person, _ordinal(since), cadence))
 
-    def _created(self, ids: list[int]) -> dict[int, str]:
-        return {row["id"]: row["created"] for row in self.store.people_by_ids(set(ids))}
-
     def _rows_by_email(self, emails: set[str]) -> list[Any]:
         rows = self.store.people_rows(emails)
         self._build(rows)
@@ -211,10 +205,8 @@ class Population:
         self.sums.update(_sums(self.store, {row["id"] for row in new}))
         empty = _Sum()
         for row in new:
-            if row["id"] not in self._built:
-                history = _history(row, self.sums.get(row["id"], empty), self.reply_posts, self.settings)
-                self._built[row["id"]] = place(history, self.roles.get(history.person.email.lower(), []),
-                                               self.settings)
+            history = _history(row, self.sums.get(row["id"], empty), self.reply_posts, self.settings)
+            self._built[row["id"]] = place(history, self.roles.get(history.person.email.lower(), []), self.settings)
 
     def placed(self, ids: set[int]) -> list[Placed]:
         """The full records of these people."""
@@ -239,10 +231,12 @@ class Population:
         everyone tied with the last of them (so the rules' tie-breaks can be applied exactly)."""
         today = day.toordinal()
         keyed = [((since - today) / cadence, since - today, person) for person, since, cadence in self.light]
-        top = heapq.nsmallest(count, keyed)
-        if top and len(top) == count:
-            last = top[-1][:2]
+        top = heapq.nsmallest(count + 1, keyed)
+        if len(top) > count and top[count][:2] == top[count - 1][:2]:  # a tie runs past the edge: take it whole
+            last = top[count - 1][:2]
             top = [entry for entry in keyed if entry[:2] <= last]
+        else:
+            top = top[:count]
         return self.placed({person for _, _, person in top})
 
 
@@ -271,9 +265,3 @@ def place(history: History, roles: list[tuple[Account, Role]], settings: Setting
     if days and any(account.health is Health.FIX for account, _ in roles):
         days, reason = max(1, days // 2), reason + ", halved: the account is to be fixed"
     return Placed(history, tuple(roles), days, reason)
-
-
-def placed_people(store: Store, settings: Settings, accounts: list[Account], emails: set[str] | None = None,
-                  replies_since: str = "") -> list[Placed]:
-    """Everyone the daily touch may consider, with their cadence (all built)."""
-    return Population(store, settings, accounts, emails, replies_since).all()

@@ -47,15 +47,19 @@ class Proposal:
         return found
 
 
-def excluded(placed: Placed, day: dt.date, settings: Settings) -> bool:
-    """Never proposed on `day`: a touch or call in the last quiet_days, a snooze that runs past
-    `day`, do-not-contact, unsubscribed with no role in an account, an account walked away from."""
+def out_for_good(placed: Placed) -> bool:
+    """Out of the daily touch whatever the day: do-not-contact, left the list with no role in an
+    account, or in an account walked away from."""
     history = placed.history
-    if history.do_not_contact or (history.snoozed_until is not None and history.snoozed_until > day):
-        return True
-    if history.left_the_list and not placed.roles:
-        return True
-    if any(account.health is Health.WALK_AWAY for account, _ in placed.roles):
+    return (history.do_not_contact or (history.left_the_list and not placed.roles)
+            or any(account.health is Health.WALK_AWAY for account, _ in placed.roles))
+
+
+def excluded(placed: Placed, day: dt.date, settings: Settings) -> bool:
+    """Never proposed on `day`: out for good, snoozed past `day`, or touched or called in the last
+    quiet_days."""
+    history = placed.history
+    if out_for_good(placed) or (history.snoozed_until is not None and history.snoozed_until > day):
         return True
     last = history.last_touch_or_call
     return last is not None and (day - last).days < settings.touches.quiet_days

@@ -10,7 +10,7 @@ from ..clock import parse_utc
 from ..config import Settings
 from ..people.store import Store
 from .cadence import Placed
-from .planner import excluded
+from .planner import out_for_good
 from .workdays import MONTHS, Workdays
 
 TESTS = ("invested", "learned", "illustrated")
@@ -70,12 +70,5 @@ def stats(store: Store, settings: Settings, people: list[Placed], year: int, tod
         else:
             break
     all_three = sum(1 for _, tests in recorded if set(TESTS) <= set(filter(None, tests.split(","))))
-    capacity = sum(365 / placed.cadence for placed in people
-                   if placed.cadence and not excluded_for_good(placed, settings))
+    capacity = sum(365 / placed.cadence for placed in people if placed.cadence and not out_for_good(placed))
     return Stats(year, len(recorded), touches.yearly_target, pace, per_month, streak, all_three, capacity)
-
-
-def excluded_for_good(placed: Placed, settings: Settings) -> bool:
-    """Out of the daily touch whatever the day: do-not-contact, gone without a role, walked away."""
-    far = dt.date.max - dt.timedelta(days=settings.touches.quiet_days + 1)
-    return excluded(placed, far, settings)
