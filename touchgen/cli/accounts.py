@@ -13,11 +13,11 @@ from .params import emit, format_option, today_option
 
 def _placed(obj: Context, today: dt.date | None) -> tuple[Any, dt.date, list[Any], dict[str, Any]]:
     """(settings, today, accounts, everyone placed by lower-cased address)."""
-    from ..clock import moment_of_day, today as clock_today
+    from ..clock import moment_of_day
     from ..touch.daily import prepare
 
     settings = obj.settings()
-    day = today or clock_today(settings.zone)
+    day = obj.day(settings, today)
     with obj.store(settings) as store:
         accounts, people = prepare(store, settings, moment_of_day(today, settings.zone))
     return settings, day, accounts, {p.history.person.email.lower(): p for p in people}
@@ -47,11 +47,10 @@ def accounts_add(obj: Context, name: str, tier: str, today: dt.date | None) -> N
     Example:
         touchgen accounts add "Acme Corp" --tier top
     """
-    from ..clock import today as clock_today
     from ..touch.accounts import Tier, add_account
 
     settings = obj.settings()
-    path = add_account(settings.paths, name, Tier(tier), today or clock_today(settings.zone),
+    path = add_account(settings.paths, name, Tier(tier), obj.day(settings, today),
                        settings.touches.lead_days)
     obj.say(f"Created {settings.paths.shown(path)}: add its people and activities there")
 

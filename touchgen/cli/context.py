@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,12 @@ class Context:
         from ..config import load_settings
 
         return load_settings(self.root)
+
+    def day(self, settings: Settings, asked: dt.date | None) -> dt.date:
+        """The day a command acts on: --today when given, else today in the site's time zone."""
+        from ..clock import today
+
+        return asked or today(settings.zone)
 
     def store(self, settings: Settings) -> Store:
         from ..people.store import open_store

@@ -80,13 +80,13 @@ def readers_show(obj: Context, email: str, today: dt.date | None) -> None:
     Example:
         touchgen readers show ada@example.com
     """
-    from ..clock import moment_of_day, today as clock_today
+    from ..clock import moment_of_day
     from ..people.stages import history
     from ..touch.daily import prepare
 
     settings = obj.settings()
     with obj.store(settings) as store:
-        day = today or clock_today(settings.zone)
+        day = obj.day(settings, today)
         _, people = prepare(store, settings, moment_of_day(today, settings.zone), {email})  # plan people first
         shown = history(store, email, settings.stages)
     placed = next(p for p in people if p.history.person.id == shown.person.id)

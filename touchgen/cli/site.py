@@ -51,11 +51,10 @@ def new(obj: Context, title: str, date_: dt.date | None, today: dt.date | None) 
         touchgen new "Start before you need it"
         touchgen new "One touch a day" --date 2026-11-30
     """
-    from ..clock import today as clock_today
     from ..site.scaffold import new_post
 
     settings = obj.settings()
-    path = new_post(settings, title, date_, today or clock_today(settings.zone))
+    path = new_post(settings, title, date_, obj.day(settings, today))
     obj.say(f"Created {path} (a draft: set draft: false to publish it)")
 
 

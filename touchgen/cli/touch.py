@@ -14,10 +14,8 @@ from .params import DAY, emit, format_option, today_option
 
 
 def _today(obj: Context, today: dt.date | None) -> tuple[Any, dt.date]:
-    from ..clock import today as clock_today
-
     settings = obj.settings()
-    return settings, today or clock_today(settings.zone)
+    return settings, obj.day(settings, today)
 
 
 def _proposal_dict(proposal: Any) -> dict[str, Any]:

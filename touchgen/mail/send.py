@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -198,31 +198,36 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: P
     return report
 
 
+def _outbox(settings: Settings, slug: str, messages: Iterable[tuple[str, bytes]]) -> Path:
+    """data/outbox/<slug>/ with one .eml file per (address, message), put in place whole."""
+    folder = settings.paths.outbox / slug
+    staging = fresh_staging(folder)
+    for address, message in messages:
+        (staging / f"{safe_filename(address)}.eml").write_bytes(message)
+    replace_folder(staging, folder)
+    return folder
+
+
 def write_outbox(settings: Settings, letter: Letter, planned: Planned, now: dt.datetime, *,
                  progress: Progress = _no_progress) -> tuple[Path, SendReport]:
     """--dry-run: the .eml files the `planned` run would send, in data/outbox/<slug>/; nothing is recorded."""
     report = planned.report
-    folder = settings.paths.outbox / letter.slug
-    staging = fresh_staging(folder)
     composer = Composer(settings, letter)
-    for person, uncertain_id in planned.todo:
-        message = composer.message(person.name, person.email, uncertain_id or new_message_id(settings, letter.slug),
-                                   now)
-        (staging / f"{safe_filename(person.email)}.eml").write_bytes(message)
-        report.sent += 1
-        progress(person.email)
-    replace_folder(staging, folder)
-    return folder, report
+
+    def messages() -> Iterator[tuple[str, bytes]]:
+        for person, uncertain_id in planned.todo:
+            message_id = uncertain_id or new_message_id(settings, letter.slug)
+            yield person.email, composer.message(person.name, person.email, message_id, now)
+            report.sent += 1
+            progress(person.email)
+
+    return _outbox(settings, letter.slug, messages()), report
 
 
 def write_test_outbox(settings: Settings, letter: Letter, address: str, name: str, now: dt.datetime) -> Path:
     """--dry-run with --to: the one test message, in data/outbox/<slug>/, nothing sent or recorded."""
-    folder = settings.paths.outbox / letter.slug
-    staging = fresh_staging(folder)
     message = Composer(settings, letter).message(name, address, new_message_id(settings, f"{letter.slug}.test"), now)
-    (staging / f"{safe_filename(address)}.eml").write_bytes(message)
-    replace_folder(staging, folder)
-    return folder
+    return _outbox(settings, letter.slug, [(address, message)])
 
 
 def send_test(settings: Settings, letter: Letter, connection: Connection, address: str, name: str,
