@@ -15,7 +15,7 @@ from touchgen.site.content import Document, Kind, load_content, parse_date, read
 from conftest import post, write
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-SITE_KEYS = "author, description, language, posts_per_page, publish_weekday, timezone, title, url"
+SITE_KEYS = "author, description, language, permalink, posts_per_page, publish_weekday, timezone, title, url"
 WELCOME = "content/posts/2026-11-23-welcome.md"
 
 
@@ -78,7 +78,10 @@ def test_the_digest_changes_with_any_byte_of_the_file(site):
     ("2026-11-30-from-the-name.md", "title: T\ndate: 2026-11-30\nslug: chosen-slug\n", "chosen-slug"),
     ("undated-name.md", "title: T\ndate: 2026-11-30\n", "undated-name"),
     ("2026-11-30-2027-plans.md", "title: T\ndate: 2026-11-30\n", "2027-plans"),
-], ids=["date-prefix-dropped", "front-matter-wins", "undated-file-name", "only-the-first-date-dropped"])
+    ("2013-11-22-My_Post.aspx.markdown", "title: T\n", "my-post-aspx"),
+    ("1995-1-1-William_Gibson.md", "title: T\n", "william-gibson"),
+], ids=["date-prefix-dropped", "front-matter-wins", "undated-file-name", "only-the-first-date-dropped",
+        "jekyll-file-name", "one-digit-month-and-day"])
 def test_the_post_slug(site, name, front, slug):
     post(site, name, front)
     document, _ = read(site, f"content/posts/{name}")
@@ -87,21 +90,23 @@ def test_the_post_slug(site, name, front, slug):
 
 
 @pytest.mark.parametrize("name, front, expected", [
-    ("2026-11-30-Bad_Name.md", "title: T\ndate: 2026-11-30\n",
-     "content/posts/2026-11-30-Bad_Name.md:1: file name gives the slug 'Bad_Name', which may only contain a-z, "
-     "0-9 and single hyphens (rename the file or add a line such as: slug: my-post)"),
+    ("2026-11-30-!!!.md", "title: T\ndate: 2026-11-30\n",
+     "content/posts/2026-11-30-!!!.md:1: file name '2026-11-30-!!!.md' has no letters or digits to make a slug "
+     "from (rename the file or add a line such as: slug: my-post)"),
     ("2026-11-30-fine.md", "title: T\ndate: 2026-11-30\nslug: Not--Fine\n",
      "content/posts/2026-11-30-fine.md:4: slug 'Not--Fine' may only contain a-z, 0-9 and single hyphens "
      "(such as: my-post)"),
-    ("2026-11-30-no-title.md", "date: 2026-11-30\n",
-     "content/posts/2026-11-30-no-title.md:1: front matter has no title (add a line such as: title: My post)"),
-    ("2026-11-30-no-date.md", "title: T\n",
-     "content/posts/2026-11-30-no-date.md:1: front matter has no date (add a line such as: date: 2026-11-23)"),
+    ("no-date.md", "title: T\n",
+     "content/posts/no-date.md:1: front matter has no date (add a line such as: date: 2026-11-23, or start the "
+     "file name with the date: 2026-11-23-my-post.md)"),
+    ("2026-02-30-bad-name-date.md", "title: T\n",
+     "content/posts/2026-02-30-bad-name-date.md:1: file name starts with '2026-02-30', which is not a valid date "
+     "(rename the file, or add a line such as: date: 2026-11-23)"),
     ("2026-11-30-bad-date.md", "title: T\ndate: 30-11-2026\n",
      "content/posts/2026-11-30-bad-date.md:3: date '30-11-2026' is not a valid date (use YYYY-MM-DD)"),
     ("2026-11-30-bad-draft.md", "title: T\ndate: 2026-11-30\ndraft: maybe\n",
      "content/posts/2026-11-30-bad-draft.md:4: draft must be true or false, not 'maybe'"),
-], ids=["bad-file-name", "bad-slug-key", "no-title", "no-date", "bad-date", "bad-draft"])
+], ids=["no-letters-in-file-name", "bad-slug-key", "no-date", "bad-date-in-file-name", "bad-date", "bad-draft"])
 def test_bad_front_matter_names_file_and_line(site, name, front, expected):
     post(site, name, front)
     with pytest.raises(FrontMatterError) as caught:
@@ -163,7 +168,7 @@ def test_an_unknown_front_matter_key_is_a_warning_with_its_line(site):
     post(site, "2026-11-30-mood.md", "title: Mood\ndate: 2026-11-30\nmood: happy\n")
     document, warnings = read(site, "content/posts/2026-11-30-mood.md")
     assert warnings == ["content/posts/2026-11-30-mood.md:4: warning: unknown front matter key 'mood' "
-                        "(known: title, date, summary, tags, slug, draft)"]
+                        "(known: title, date, summary, tags, slug, draft, aliases)"]
     assert document.title == "Mood"
 
 
@@ -200,7 +205,7 @@ def test_load_content_sorts_posts_newest_first_and_keeps_the_warnings(site):
     assert [p.slug for p in content.posts] == ["next", "welcome", "earlier"]
     assert [p.slug for p in content.pages] == ["about"]
     assert content.warnings == ("content/posts/2026-11-30-next.md:4: warning: unknown front matter key 'mood' "
-                                "(known: title, date, summary, tags, slug, draft)",)
+                                "(known: title, date, summary, tags, slug, draft, aliases)",)
     now = dt.datetime(2026, 11, 23, 12, tzinfo=dt.timezone.utc)
     assert [p.slug for p in content.published_posts(now)] == ["welcome"]
     assert [p.slug for p in content.published_posts(now, drafts=True, future=True)] == ["next", "welcome", "earlier"]
@@ -210,7 +215,7 @@ def test_load_content_lists_every_bad_file_together_with_the_warnings(site):
     config = site / "touchgen.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("[site]\n", '[site]\ncolour = "blue"\n'),
                       encoding="utf-8")
-    post(site, "2026-11-30-untitled.md", "date: 2026-11-30\n")
+    post(site, "untitled.md", "date: 2026-11-30\ntitle: Untitled\ndate: 2026-12-01\n")
     post(site, "2026-12-07-moody.md", "title: Moody\ndate: 2026-12-07\nmood: happy\n")
     page(site, "tags.md", "title: Tags\n")
     with pytest.raises(BuildErrors) as caught:
@@ -220,13 +225,14 @@ def test_load_content_lists_every_bad_file_together_with_the_warnings(site):
     assert error.exit_code == 1
     assert [type(e) for e in error.errors] == [FrontMatterError, FrontMatterError]
     assert [str(e) for e in error.errors] == [
-        "content/posts/2026-11-30-untitled.md:1: front matter has no title (add a line such as: title: My post)",
+        "content/posts/untitled.md:4: front matter is not valid YAML: the key 'date' is given twice (check the "
+        "quoting and indentation)",
         "content/pages/tags.md:1: slug 'tags' is used by the site itself (choose another, such as about-tags)",
     ]
     assert error.warnings == [
         f"touchgen.toml:4: warning: unknown setting 'colour' in [site] (known: {SITE_KEYS})",
         "content/posts/2026-12-07-moody.md:4: warning: unknown front matter key 'mood' "
-        "(known: title, date, summary, tags, slug, draft)",
+        "(known: title, date, summary, tags, slug, draft, aliases)",
     ]
 
 

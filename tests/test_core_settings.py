@@ -11,7 +11,7 @@ from touchgen.config import (NewsletterSettings, Settings, SiteSettings, SmtpSet
                              TouchesSettings, load_settings)
 from touchgen.errors import ConfigError
 
-SITE_KEYS = "author, description, language, posts_per_page, publish_weekday, timezone, title, url"
+SITE_KEYS = "author, description, language, permalink, posts_per_page, publish_weekday, timezone, title, url"
 NEWSLETTER_KEYS = ("author_addresses, booking_url, from, list_id, prefill_email, reply_to, subscribe_url, "
                    "unsubscribe_email, unsubscribe_secret_env, unsubscribe_url")
 

@@ -31,6 +31,7 @@ class SiteSettings:
     publish_weekday: str = "monday"
     posts_per_page: int = 10
     description: str = ""
+    permalink: str = "/posts/:slug/"
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ SECTIONS: dict[str, Any] = {
     "stages": StagesSettings,
 }
 
+# Path segments of literal characters and :year, :month, :day, :slug, ending in '/'.
+PERMALINK_RE = re.compile(r"/(?:(?:[a-z0-9._~-]|:year|:month|:day|:slug)+/)+")
 TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "a list of strings"}
 
 
@@ -222,6 +225,11 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
         fail("site", "timezone", f"{site.timezone!r} is not a known time zone (use a name such as Europe/Amsterdam or UTC)")
     if site.publish_weekday not in WEEKDAYS:
         fail("site", "publish_weekday", f"must be a day name such as monday, not {site.publish_weekday!r}")
+    if not PERMALINK_RE.fullmatch(site.permalink) or ":slug" not in site.permalink:
+        fail("site", "permalink", f"must be a path with :slug that ends in '/', such as /posts/:slug/ or "
+                                  f"/:year/:month/:day/:slug/ (:year, :month, :day and :slug), not {site.permalink!r}")
+    if site.permalink.split("/")[1] in ("tags", "page", "archive", "static"):
+        fail("site", "permalink", f"starts with /{site.permalink.split('/')[1]}/, which the site uses itself")
     if site.posts_per_page < 1:
         fail("site", "posts_per_page", f"must be 1 or more, not {site.posts_per_page}")
     touches = settings.touches

@@ -154,11 +154,11 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
     for index, post in enumerate(site.posts):
         newer = site.posts[index - 1] if index > 0 else None
         older = site.posts[index + 1] if index + 1 < len(site.posts) else None
-        page(f"posts/{post.slug}/index.html", "post.html", post.title, post.summary, "article",
+        page(f"{post.url}index.html", "post.html", post.title, post.summary, "article",
              post=post, newer=newer, older=older)
 
     for entry in site.pages:
-        page(f"{entry.slug}/index.html", "page.html", entry.title, entry.summary, post=entry)
+        page(f"{entry.url}index.html", "page.html", entry.title, entry.summary, post=entry)
 
     tag_list = [{"name": site.tag_names[slug], "slug": slug, "url": f"tags/{slug}/", "count": len(posts)}
                 for slug, posts in sorted(site.tags.items())]
@@ -186,6 +186,7 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
     files["sitemap.xml"] = theme.render("site/sitemap.xml", urls=urls).encode("utf-8")
     files["robots.txt"] = theme.render("site/robots.txt", sitemap=settings.absolute("sitemap.xml")).encode("utf-8")
 
+    _redirects(site, theme, files)
     for rel, source in theme.static_files():
         files[f"static/{rel}"] = source.read_bytes()
     for entry in [*site.posts, *site.pages]:
@@ -205,3 +206,19 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
                                 "(rename or move the file)")
         files[rel] = source.read_bytes()
     return files
+
+
+def _redirects(site: Site, theme: Theme, files: dict[str, bytes]) -> None:
+    """A page at each old path in a post's aliases that sends the browser to the post, as Hugo's."""
+    for entry in [*site.posts, *site.pages]:
+        for alias in entry.doc.aliases:
+            if alias.endswith("/"):
+                path = alias + "index.html"
+            else:  # /2013/11/22/x.html is a file; /old/x a folder
+                path = alias if "." in alias.rpartition("/")[2] else alias + "/index.html"
+            if path in files:
+                raise TouchgenError(f"{entry.doc.source}: alias /{alias} is the address of another page of the site "
+                                    "(remove it from aliases)")
+            relative = "../" * path.count("/") + entry.url  # works in any folder, as the rest of the site
+            files[path] = theme.render("site/alias.html", target=relative, canonical=entry.canonical, title=entry.title,
+                                       language=site.settings.site.language).encode("utf-8")

@@ -1,0 +1,265 @@
+"""One post or page: its front matter read as touchgen, Jekyll and Hugo mean it, checked with a
+located message, and the warnings many files share given once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ..config import WEEKDAYS, Settings
+from ..errors import FrontMatterError, LocatedError
+from ..files import read_utf8
+from . import front_matter
+from .foreign import foreign_syntax
+from .slugs import slugify
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Jekyll's: 2013-11-22-slug and 1995-1-1-slug.
+DATED_NAME_RE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})-(.+)$")
+POST_KEYS = ("title", "date", "summary", "tags", "slug", "draft", "aliases")
+PAGE_KEYS = ("title", "summary", "slug", "draft", "date", "aliases")
+# What other generators call the same thing: read without a warning.
+SYNONYMS = ("description", "excerpt", "categories", "published")
+# Site paths a page slug would collide with.
+RESERVED_SLUGS = {"posts", "tags", "page", "archive", "static", "feed-xml", "atom-xml", "sitemap-xml"}
+# Invisible characters that break feeds and mail (C0 and C1 controls but tab and line ends, DEL,
+# noncharacters): removed from a post with a warning.
+INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# The endings of markdown files, as Jekyll's markdown_ext.
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkdown", ".mkdn", ".mkd", ".mdown")
+BUNDLE_INDEXES = tuple(f"index{suffix}" for suffix in MARKDOWN_SUFFIXES)
+ALIAS_RE = re.compile(r"/?(?:[A-Za-z0-9._~%!$&'()*+,;=@-]+/)*[A-Za-z0-9._~%!$&'()*+,;=@-]*")
+
+
+class Kind(StrEnum):
+    POST = "post"
+    PAGE = "page"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A post or a page as written: validated front matter plus the markdown body."""
+
+    kind: Kind
+    source: str  # path relative to the site, for messages
+    title: str
+    slug: str
+    date: dt.datetime | None
+    summary: str | None
+    tags: tuple[str, ...]
+    draft: bool
+    body: str
+    body_line: int  # the line the markdown body starts on
+    digest: str  # SHA-256 of the whole file: which source a built email came from
+    assets: tuple[tuple[str, Path], ...] = ()  # (path under the page, source file): images and files beside it
+    aliases: tuple[str, ...] = ()  # old paths (from the site root) that redirect here
+    slug_from_name: bool = False  # the slug comes from the file name, not a slug: line
+    url_path: str = ""  # where the page is, from the site root, such as posts/slug/
+
+
+class Notes:
+    """Warnings that many files may share, each given once with the number of other files."""
+
+    def __init__(self) -> None:
+        self.first: dict[str, str] = {}
+        self.files: dict[str, set[str]] = {}
+
+    def add(self, key: str, message: str, source: str) -> None:
+        self.first.setdefault(key, message)
+        self.files.setdefault(key, set()).add(source)
+
+    def lines(self) -> list[str]:
+        result = []
+        for key, message in self.first.items():
+            others = len(self.files[key]) - 1
+            result.append(message + (f"; also in {others:,} other file{'s' if others != 1 else ''}" if others else ""))
+        return result
+
+
+def name_of(path: Path) -> str:
+    """The name a slug and date come from: the file's, or for a bundle (x/index.md) the folder's."""
+    return path.parent.name if path.name in BUNDLE_INDEXES else path.stem
+
+
+def assets_of(path: Path, markdown_suffixes: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
+    """The files that go beside a post's page: everything but markdown in its bundle folder
+    (x/index.md), or in a folder named like the post next to it (x.md and x/), as Hugo's page bundles."""
+    folder = path.parent if path.name in BUNDLE_INDEXES else path.with_suffix("")
+    if not folder.is_dir():
+        return ()
+    return tuple((source.relative_to(folder).as_posix(), source) for source in sorted(folder.rglob("*"))
+                 if source.is_file() and source.suffix.lower() not in markdown_suffixes
+                 and not source.name.startswith("."))
+
+
+def post_url(permalink: str, slug: str, date: dt.datetime | None) -> str:
+    """The path of a post from [site] permalink, such as '/:year/:month/:day/:slug/' -> '2013/11/22/x/'."""
+    path = permalink.replace(":slug", slug)
+    if date is not None:
+        path = path.replace(":year", f"{date.year:04d}").replace(":month", f"{date.month:02d}")
+        path = path.replace(":day", f"{date.day:02d}")
+    return path.lstrip("/")
+
+
+def _words(value: Any) -> list[Any]:
+    """Tags as written: a list, 'a, b' or Jekyll's space-separated 'Ruby Rails'."""
+    if isinstance(value, str):
+        return [word for word in re.split(r"," if "," in value else r"\s+", value) if word.strip()]
+    return value if isinstance(value, list) else [value]
+
+
+def title_from_name(name: str) -> str:
+    """Jekyll's title for a post without one: 'blogging-like-a-hacker' -> 'Blogging Like A Hacker'."""
+    return " ".join(word[:1].upper() + word[1:] for word in re.split(r"[-_\s]+", name) if word)
+
+
+def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnings: list[str],
+                  notes: Notes | None = None) -> Document:
+    """Read one post or page; raise FrontMatterError at the first problem in it. Warnings many files
+    may share go to `notes` when given (the caller gives them once), else straight to `warnings`."""
+    own_notes = notes is None
+    notes = Notes() if notes is None else notes
+    shown = path.relative_to(root).as_posix()
+    try:
+        text = read_utf8(path, shown, "save the file as UTF-8")
+    except LocatedError as exc:
+        raise FrontMatterError(exc.path, exc.line, exc.message) from None
+    invisible = INVISIBLE_RE.search(text)
+    if invisible:
+        line = text.count("\n", 0, invisible.start()) + 1
+        warnings.append(f"{shown}:{line}: warning: removed {len(INVISIBLE_RE.findall(text))} invisible control "
+                        f"character(s) such as {invisible.group()!r}, which feeds and email cannot carry")
+        text = INVISIBLE_RE.sub("", text)
+    fence, meta_text, body_line = front_matter.split(text, shown)
+    meta = front_matter.load(fence, meta_text, shown)
+
+    known = POST_KEYS if kind is Kind.POST else PAGE_KEYS
+    for key in meta:
+        if key not in known and key not in SYNONYMS:
+            notes.add(f"key {key}", f"{shown}:{front_matter.line_of(meta_text, str(key))}: warning: unknown front "
+                                    f"matter key '{key}' (known: {', '.join(known)})", shown)
+
+    def fail(key: str, message: str) -> FrontMatterError:
+        return FrontMatterError(shown, front_matter.line_of(meta_text, key), message)
+
+    stem = name_of(path)
+    dated = DATED_NAME_RE.match(stem) if kind is Kind.POST else None
+    name = dated.group(2) if dated else stem
+
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        title = title_from_name(name)
+        if not title or kind is Kind.PAGE:
+            raise FrontMatterError(shown, 1, "front matter has no title (add a line such as: title: My post)")
+        notes.add("no title", f"{shown}:1: warning: front matter has no title, so it is '{title}', from the "
+                              "file name (add a line such as: title: My post)", shown)
+    if isinstance(title, bool) or not isinstance(title, (str, int, float)):
+        raise fail("title", f"title must be text, not {str(title).lower()!r} (put it in quotes, such as: "
+                            f"title: \"{str(title).lower()}\")")
+    title = html.unescape(str(title))
+    if "\n" in title.strip() or "\r" in title:
+        raise fail("title", "title must be one line of text (remove the line break)")
+    title = title.strip()
+
+    date = None
+    raw_date = meta.get("date")
+    if raw_date is not None:
+        try:
+            date = front_matter.parse_date(raw_date, settings.zone)
+        except (ValueError, OverflowError):
+            raise fail("date", f"date '{raw_date}' is not a valid date (use YYYY-MM-DD)") from None
+    elif dated:
+        try:
+            date = front_matter.parse_date(dated.group(1), settings.zone)
+        except ValueError:
+            raise FrontMatterError(shown, 1, f"file name starts with '{dated.group(1)}', which is not a valid "
+                                             "date (rename the file, or add a line such as: date: 2026-11-23)") from None
+    elif kind is Kind.POST:
+        raise FrontMatterError(shown, 1, "front matter has no date (add a line such as: date: 2026-11-23, or start "
+                                         "the file name with the date: 2026-11-23-my-post.md)")
+
+    summary_key = next((key for key in ("summary", "description", "excerpt") if meta.get(key) is not None), "summary")
+    summary = meta.get(summary_key)
+    if summary is not None and not isinstance(summary, str):
+        raise fail(summary_key, f"{summary_key} must be text")
+    summary = " ".join(summary.split()) if summary else None
+
+    tags: list[Any] = []
+    for key in ("tags", "categories"):
+        words = _words(meta.get(key) or [])
+        if not isinstance(words, list) or not all(isinstance(tag, (str, int)) and not isinstance(tag, bool)
+                                                  for tag in words):
+            bools = [str(tag).lower() for tag in words if isinstance(tag, bool)] if isinstance(words, list) else []
+            hint = f" (put {bools[0]} in quotes: YAML reads it as true or false)" if bools else ""
+            raise fail(key, f"{key} must be a list of words, such as: {key}: [relationships, habits]{hint}")
+        for word in words:
+            tag = html.unescape(str(word)).strip()
+            if not slugify(tag):
+                raise fail(key, f"tag '{tag}' has no letters or digits to make a page name from")
+            if tag not in tags:
+                tags.append(tag)
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        raise fail("draft", f"draft must be true or false, not '{draft}'")
+    published = meta.get("published", True)
+    if not isinstance(published, bool):
+        raise fail("published", f"published must be true or false, not '{published}'")
+    draft = draft or not published
+
+    if "slug" in meta:
+        slug = str(meta["slug"])
+        if not SLUG_RE.match(slug):
+            raise fail("slug", f"slug '{slug}' may only contain a-z, 0-9 and single hyphens (such as: my-post)")
+    else:
+        slug = slugify(name)
+        if not slug:
+            raise FrontMatterError(shown, 1, f"file name '{path.name}' has no letters or digits to make a slug from "
+                                             "(rename the file or add a line such as: slug: my-post)")
+    if kind is Kind.PAGE and slug in RESERVED_SLUGS:
+        raise fail("slug", f"slug '{slug}' is used by the site itself (choose another, such as about-{slug})")
+
+    aliases = _aliases(meta.get("aliases"), fail)
+
+    if kind is Kind.POST and date is not None and date.weekday() != settings.publish_weekday_index:
+        notes.add("weekday",
+                  f"{shown}:{front_matter.line_of(meta_text, 'date')}: warning: date {date.date()} is a "
+                  f"{WEEKDAYS[date.weekday()].capitalize()}, not a "
+                  f"{settings.site.publish_weekday.capitalize()} (publish_weekday)", shown)
+
+    body = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[body_line - 1:])
+    for line, syntax, what in foreign_syntax(body):
+        notes.add(syntax, f"{shown}:{body_line + line - 1}: warning: {syntax} is {what}, which touchgen "
+                          "shows as written ('touchgen import posts' converts the common ones; edit or remove "
+                          "the rest)", shown)
+    if own_notes:
+        warnings.extend(notes.lines())
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    url = post_url(settings.site.permalink, slug, date) if kind is Kind.POST else f"{slug}/"
+    return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest,
+                    assets_of(path, MARKDOWN_SUFFIXES), aliases, "slug" not in meta, url)
+
+
+def _aliases(value: Any, fail: Any) -> tuple[str, ...]:
+    """Old paths that redirect to the page, as Hugo's aliases: '/2013/11/22/x.html' or 'old/x/'."""
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise fail("aliases", "aliases must be a list of old paths, such as: aliases: [/2013/11/22/my-post.html]")
+    result = []
+    for item in items:
+        path = item.strip()
+        if "://" in path:
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        if not path.strip("/") or not ALIAS_RE.fullmatch(path) or ".." in path.split("/") or "//" in path:
+            raise fail("aliases", f"alias '{item}' is not a path on this site (write it as /old/path/ or "
+                                  "/2013/11/22/my-post.html)")
+        result.append(path.lstrip("/"))
+    return tuple(result)

@@ -1,0 +1,43 @@
+"""Another generator's template syntax in a post: Jekyll's Liquid ({% highlight %}, {{ page.title }})
+and Hugo's shortcodes ({{< figure >}}, {{% note %}}). touchgen does not run them; it finds them, outside
+code, so that a build can say where they are and the posts import can convert the common ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+INLINE_CODE_RE = re.compile(r"(`+).+?\1")
+SHORTCODE_RE = re.compile(r"\{\{[<%]\s*/?\s*([\w./-]+)[^\n]*?[>%]\}\}")
+LIQUID_TAG_RE = re.compile(r"\{%-?\s*(\w+)[^\n]*?-?%\}")
+LIQUID_OUTPUT_RE = re.compile(r"\{\{-?\s*([\w.]+)[^\n{}]*?-?\}\}")
+
+
+def outside_code(body: str) -> Iterator[tuple[int, str]]:
+    """(line number from 1, text) of each body line outside fenced code, inline code removed."""
+    fence = ""
+    for number, line in enumerate(body.splitlines(), start=1):
+        opening = FENCE_RE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                fence = ""
+            continue
+        if opening:
+            fence = opening.group(1)
+            continue
+        yield number, INLINE_CODE_RE.sub("", line)
+
+
+def foreign_syntax(body: str) -> Iterator[tuple[int, str, str]]:
+    """(line, the syntax as written, what it is) for each Liquid tag or Hugo shortcode outside code."""
+    for number, line in outside_code(body):
+        if "{" not in line:
+            continue
+        for match in SHORTCODE_RE.finditer(line):
+            yield number, "{{< " + match.group(1) + " >}}", "a Hugo shortcode"
+        rest = SHORTCODE_RE.sub("", line)
+        for match in LIQUID_TAG_RE.finditer(rest):
+            yield number, "{% " + match.group(1) + " %}", "a Liquid tag"
+        for match in LIQUID_OUTPUT_RE.finditer(rest):
+            yield number, "{{ " + match.group(1) + " }}", "Liquid output"
