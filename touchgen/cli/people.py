@@ -25,7 +25,33 @@ def import_group() -> None:
         touchgen import readers substack-export.csv
         touchgen import replies ~/Mail/inbox.mbox
         touchgen import calls bookings.ics
+        touchgen import posts ~/old-blog/_posts
     """
+
+
+@import_group.command("posts")
+@click.argument("folder", type=click.Path(path_type=Path))
+@pass_context
+def import_posts(obj: Context, folder: Path) -> None:
+    """Copy the posts of a Jekyll or Hugo site (its _posts or content/posts
+    folder, subfolders, bundles and images included) into content/posts.
+    Liquid tags and Hugo shortcodes with a markdown equivalent ({% highlight %},
+    {% post_url %}, {{< figure >}}, ...) are converted; the rest are listed with
+    their file and line. Every post is checked first: with a bad one, nothing is
+    written. Files already imported are left as they are.
+
+    \b
+    Example:
+        touchgen import posts ~/old-blog
+        touchgen import posts ~/hugo-site/content/posts
+    """
+    from ..importers.posts import import_posts as run_import
+
+    result = run_import(obj.settings(), folder)
+    for line in result.changes:
+        obj.say(line)
+    obj.warn(result.warnings)
+    obj.say(result.summary())
 
 
 @import_group.command("readers")

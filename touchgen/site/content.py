@@ -117,8 +117,8 @@ def _share_slugs(posts: list[Document], settings: Settings) -> tuple[list[Docume
     warnings = []
     if renamed:
         more = f" and {len(renamed) - 1:,} more" if len(renamed) > 1 else ""
-        warnings.append(f"warning: {len(renamed):,} post{'s' if len(renamed) > 1 else ''} share a file name with an "
-                        f"older post and get the date added to the slug ({renamed[0]}{more}); add a slug: line "
+        warnings.append(f"warning: {len(renamed):,} post{'s share' if len(renamed) > 1 else ' shares'} a file name with an "
+                        f"older post and get{'' if len(renamed) > 1 else 's'} the date added to the slug ({renamed[0]}{more}); add a slug: line "
                         "to choose another")
     return result, warnings
 

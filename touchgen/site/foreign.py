@@ -11,7 +11,9 @@ FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 INLINE_CODE_RE = re.compile(r"(`+).+?\1")
 SHORTCODE_RE = re.compile(r"\{\{[<%]\s*/?\s*([\w./-]+)[^\n]*?[>%]\}\}")
 LIQUID_TAG_RE = re.compile(r"\{%-?\s*(\w+)[^\n]*?-?%\}")
-LIQUID_OUTPUT_RE = re.compile(r"\{\{-?\s*([\w.]+)[^\n{}]*?-?\}\}")
+# Output of Jekyll's own objects ({{ page.title }}, {{ site.baseurl }}): other braces are left alone.
+LIQUID_OUTPUT_RE = re.compile(r"\{\{-?\s*((?:page|site|post|include|paginator|layout|forloop|content)\b[\w.]*)"
+                              r"[^\n{}]*?-?\}\}")
 
 
 def outside_code(body: str) -> Iterator[tuple[int, str]]:
@@ -35,9 +37,13 @@ def foreign_syntax(body: str) -> Iterator[tuple[int, str, str]]:
         if "{" not in line:
             continue
         for match in SHORTCODE_RE.finditer(line):
+            if re.match(r"\{\{[<%]\s*/", match.group()):  # a closing shortcode: the opening one is said
+                continue
             yield number, "{{< " + match.group(1) + " >}}", "a Hugo shortcode"
         rest = SHORTCODE_RE.sub("", line)
         for match in LIQUID_TAG_RE.finditer(rest):
+            if match.group(1).startswith("end"):  # the opening tag is said
+                continue
             yield number, "{% " + match.group(1) + " %}", "a Liquid tag"
         for match in LIQUID_OUTPUT_RE.finditer(rest):
             yield number, "{{ " + match.group(1) + " }}", "Liquid output"

@@ -65,8 +65,10 @@ def load(fence: str, meta_text: str, shown: str) -> dict[str, Any]:
         try:
             meta = parse_toml(meta_text, shown)
         except LocatedError as exc:
-            raise FrontMatterError(shown, exc.line + 1 if exc.line else 1,
-                                   "front matter " + exc.message.replace("invalid TOML", "is not valid TOML")) from None
+            message = exc.message.replace(" (at end of document)", "")
+            line = exc.line + 1 if exc.line else meta_text.count("\n") + 2  # at the end: the closing line
+            raise FrontMatterError(shown, line,
+                                   "front matter " + message.replace("invalid TOML", "is not valid TOML")) from None
         except RecursionError:
             raise FrontMatterError(shown, 2, "front matter is nested too deeply (simplify it)") from None
         return meta
@@ -91,7 +93,7 @@ def load(fence: str, meta_text: str, shown: str) -> dict[str, Any]:
 def line_of(meta_text: str, key: str) -> int:
     """The file line of `key:` (YAML) or `key =` (TOML) in the front matter (line 1 is the fence)."""
     for number, line in enumerate(meta_text.splitlines(), start=2):
-        if re.match(rf"^['\"]?{re.escape(key)}['\"]?\s*[:=]", line):
+        if re.match(rf"^['\"]?{re.escape(key)}['\"]?\s*[:=]|^\[\[?\s*{re.escape(key)}\s*\]", line):
             return number
     return 1
 
