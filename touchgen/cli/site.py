@@ -104,4 +104,29 @@ def build(obj: Context, drafts: bool, future: bool, clean: bool) -> None:
     obj.say(result.summary())
 
 
-COMMANDS = [init, new, check, build]
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0 shows the preview to your network).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="The port (0: any free one).")
+@click.option("--no-drafts", is_flag=True, help="Leave out drafts and scheduled posts, as the real build does.")
+@pass_context
+def serve(obj: Context, host: str, port: int, no_drafts: bool) -> None:
+    """Preview the site while you write: build it (drafts and scheduled posts
+    included) into output/.preview, serve it, and build again on every save in
+    content/, templates/, static/ or touchgen.toml; open pages reload by
+    themselves, and a build error shows in the page. output/site, the site you
+    deploy, is never touched. Ctrl-C stops.
+
+    \b
+    Example:
+        touchgen serve
+        touchgen serve --port 8080 --no-drafts
+    """
+    from ..site.serve import serve as run_serve
+
+    obj.settings()  # a site that cannot be read is an error before anything listens
+    run_serve(obj.root, host, port, not no_drafts, click.echo)
+
+
+COMMANDS = [init, new, check, build, serve]
