@@ -134,6 +134,14 @@ DIALECT_CASES = [
         [Row(2, "ada@example.com", "Ada Lovelace", S, "2021-08-31T14:22:08Z", None),
          Row(3, "bob@example.com", "Bob", U, "2021-08-31T14:22:08Z", "2022-01-01T00:00:00Z")],
         id="mailerlite-no-status"),
+    pytest.param(  # an unsubscribe column that holds yes or no rather than a date
+        "Email,Name,Last name,Subscribed,Unsubscribed\n"
+        "ada@example.com,Ada,,2021-08-31 14:22:08,false\n"
+        "bob@example.com,Bob,,2021-08-31 14:22:08,yes\n",
+        "mailerlite",
+        [Row(2, "ada@example.com", "Ada", S, "2021-08-31T14:22:08Z", None),
+         Row(3, "bob@example.com", "Bob", U, "2021-08-31T14:22:08Z", None)],
+        id="mailerlite-unsubscribed-flag"),
     pytest.param(
         "id,email,notes,subscriber_type,creation_date,subscription_date,unsubscription_date\n"
         "b1,ann@example.com,,unactivated,2026-05-01T09:00:00Z,,\n"
@@ -331,7 +339,7 @@ def test_dates_as_the_services_write_them(text, moment):
     ("email,date added,last modified,status\nada@example.com,2022-01-01,2022-01-02,Archived\n",
      "status 'Archived' is not a Tiny News status touchgen knows (subscribed, unsubscribed, pending, cleaned)"),
     ('"Channel id",Status,Email\n1234,yes,ada@example.com\n',
-     "Status 'yes' is not a Tiny News status number (1 or 2: subscribed, others: not)"),
+     "status 'yes' is not a Tiny News status number (1 or 2: subscribed, others: not)"),
 ], ids=["beehiiv", "beehiiv-empty", "kit", "mailerlite", "listmonk", "buttondown", "tiny-news", "tiny-news-numbered"])
 def test_a_status_the_service_never_writes_is_a_bad_row(tmp_path, text, message):
     _, rows, bad = parse_readers(csv_file(tmp_path, text))

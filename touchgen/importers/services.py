@@ -58,9 +58,13 @@ def standing_of(record: Record, column: str, service: str, words: Mapping[str, S
     raise BadValue(f"{column} {value!r} is not a {service} status touchgen knows ({known})")
 
 
-def left_or(standing: Standing, left: str) -> Standing:
-    """An unsubscribe date in the row means they left, whatever its status column says."""
-    return Standing.UNSUBSCRIBED if left else standing
+def left_or(standing: Standing, left: str) -> tuple[Standing, str]:
+    """An unsubscribe date in the row means they left, whatever its status column says; the
+    column may also hold yes or no. Returns the standing and the date ('' when none)."""
+    word = left.lower()
+    if not left or word in FALSE_WORDS - {"unsubscribed", "inactive"}:
+        return standing, ""
+    return Standing.UNSUBSCRIBED, "" if word in TRUE_WORDS | {"unsubscribed"} else left
 
 
 S, U, B, C = Standing.SUBSCRIBED, Standing.UNSUBSCRIBED, Standing.BOUNCED, Standing.UNCONFIRMED
@@ -103,8 +107,8 @@ def mailchimp(record: Record) -> Reading:
 
 
 def buttondown(record: Record) -> Reading:
-    left = cell(record, "unsubscription_date")
-    standing = left_or(standing_of(record, "subscriber_type", "Buttondown", BUTTONDOWN), left)
+    standing, left = left_or(standing_of(record, "subscriber_type", "Buttondown", BUTTONDOWN),
+                             cell(record, "unsubscription_date"))
     return Reading("", standing, cell(record, "subscription_date", "creation_date"), left)
 
 
@@ -120,22 +124,21 @@ def listmonk(record: Record) -> Reading:
 
 
 def beehiiv(record: Record) -> Reading:
-    left = cell(record, "unsubscribed_at")
-    standing = left_or(standing_of(record, "status", "beehiiv", BEEHIIV), left)
+    standing, left = left_or(standing_of(record, "status", "beehiiv", BEEHIIV), cell(record, "unsubscribed_at"))
     name = full_name(record, ("first name", "first_name"), ("last name", "last_name"))
     return Reading(name, standing, cell(record, "created_at"), left)
 
 
 def kit(record: Record) -> Reading:
-    left = cell(record, "cancelled_at", "canceled_at", "unsubscribed_at")
-    standing = left_or(standing_of(record, "state", "Kit", KIT) if "state" in record else S, left)
+    standing, left = left_or(standing_of(record, "state", "Kit", KIT) if "state" in record else S,
+                             cell(record, "cancelled_at", "canceled_at", "unsubscribed_at"))
     name = full_name(record, ("first_name", "first name"), ("last_name", "last name"))
-    return Reading(name, standing, cell(record, "created_at"), left)
+    return Reading(name, standing, cell(record, "created_at", "created at"), left)
 
 
 def mailerlite(record: Record) -> Reading:
-    left = cell(record, "unsubscribed", "unsubscribed at")
-    standing = left_or(standing_of(record, "status", "MailerLite", MAILERLITE) if "status" in record else S, left)
+    standing, left = left_or(standing_of(record, "status", "MailerLite", MAILERLITE) if "status" in record else S,
+                             cell(record, "unsubscribed", "unsubscribed at"))
     name = full_name(record, ("name", "first name"), ("last name",))
     return Reading(name, standing, cell(record, "subscribed", "subscribed at", "created at"), left)
 
@@ -151,9 +154,8 @@ def tiny_news_numbered(record: Record) -> Reading:
     Tiny News importer reads them), any other number is not; a 'Deleted at' date means removed."""
     status = cell(record, "status")
     if not status.isdigit():
-        raise BadValue(f"Status {status!r} is not a Tiny News status number (1 or 2: subscribed, others: not)")
-    left = cell(record, "deleted at")
-    standing = left_or(S if int(status) in (1, 2) else U, left)
+        raise BadValue(f"status {status!r} is not a Tiny News status number (1 or 2: subscribed, others: not)")
+    standing, left = left_or(S if int(status) in (1, 2) else U, cell(record, "deleted at"))
     return Reading(full_name(record, ("name",), ("surname",)), standing, cell(record, "created at"),
                    left or (cell(record, "updated at") if standing is not S else ""))
 
