@@ -317,8 +317,55 @@ def test_csv_values_that_cannot_be_read(site, run, tmp_path):
                              "Error: 1 invalid row; nothing was imported (fix them, or pass --skip-invalid to import "
                              "the rest)\n")
     result = run(site, "import", "readers", str(path), "--skip-invalid")
-    assert result.stderr.startswith(f"{path}:3: warning: the date 'someday' cannot be read; b@example.com is "
-                                    "recorded as joining at the import\n")
+    assert result.stderr == (f"{path}:3: warning: the date 'someday' cannot be read (write it as ISO 8601, such as "
+                             "2026-05-01T14:03:22Z); b@example.com is recorded as joining at the import\n"
+                             f"skipped {path}:2: subscribed 'maybe' is neither true nor false (use true or false)\n")
+    assert result.stdout == f"Imported {path} (plain): 1 added, 0 updated, 0 unchanged, 1 skipped\n"
+
+
+def test_export_dates_that_cannot_be_read_are_located_warnings(site, run, tmp_path):
+    path = tmp_path / "beehiiv.csv"
+    path.write_text("email,status,created_at,tier,unsubscribed_at\n"
+                    "ada@example.com,active,24/03/2023 10:23,free,\n"
+                    "bob@example.com,inactive,2023-03-24 10:23:10 UTC,free,the other day\n", encoding="utf-8")
+    result = run(site, "import", "readers", str(path))
+    assert result.stderr == (
+        f"{path}:2: warning: the date '24/03/2023 10:23' cannot be read (write it as ISO 8601, such as "
+        "2026-05-01T14:03:22Z); ada@example.com is recorded as joining at the import\n"
+        f"{path}:3: warning: the date 'the other day' cannot be read (write it as ISO 8601, such as "
+        "2026-05-01T14:03:22Z); bob@example.com is recorded as unsubscribing at the import\n")
+    assert result.stdout == f"Imported {path} (beehiiv): 2 added, 0 updated, 0 unchanged, 0 skipped; of these 1 unsubscribed\n"
+    assert run(site, "readers", "list", "--format", "csv").stdout == (
+        "email,name,stage,subscribed,source,created\n"
+        "ada@example.com,,reader,True,beehiiv import,2026-11-23T12:00:00Z\n"
+        "bob@example.com,,reader,False,beehiiv import,2023-03-24T10:23:10Z\n")
+
+
+def test_a_status_column_of_no_known_export_stops_the_import(site, run, tmp_path):
+    path = tmp_path / "members.csv"
+    path.write_text("email,name,status\nada@example.com,Ada,active\nbob@example.com,Bob,inactive\n", encoding="utf-8")
+    result = run(site, "import", "readers", str(path), code=1)
+    assert (result.stdout, result.stderr) == ("", (
+        f"Error: {path}:3: status 'inactive' may mean this reader is not subscribed, but the file is not an export "
+        "touchgen knows, so nothing was imported (write a subscribed column with true or false instead, or remove "
+        "status to import everyone as subscribed)\n"))
+    assert run(site, "import", "readers", str(path), "--skip-invalid", code=1).stderr == result.stderr
+    assert not (site / "data/touchgen.db").exists() or run(site, "readers", "list", "--format", "csv").stdout == (
+        "email,name,stage,subscribed,source,created\n")
+
+
+def test_a_status_a_service_never_writes_stops_the_import(site, run, tmp_path):
+    path = tmp_path / "kit.csv"
+    path.write_text("first_name,email_address,state\nAda,ada@example.com,active\nBob,bob@example.com,paused\n",
+                    encoding="utf-8")
+    result = run(site, "import", "readers", str(path), code=1)
+    assert (result.stdout, result.stderr) == ("", (
+        f"error: {path}:3: state 'paused' is not a Kit status touchgen knows (active, cold, inactive, unconfirmed, "
+        "cancelled, canceled, unsubscribed, complained, bounced)\n"
+        "Error: 1 invalid row; nothing was imported (fix them, or pass --skip-invalid to import the rest)\n"))
+    result = run(site, "import", "readers", str(path), "--skip-invalid")
+    assert result.stdout == f"Imported {path} (kit): 1 added, 0 updated, 0 unchanged, 1 skipped\n"
+    assert result.stderr.startswith(f"skipped {path}:3: state 'paused' is not a Kit status")
 
 
 def test_nothing_is_read_from_outside_the_site(site, run, tmp_path):

@@ -23,21 +23,112 @@ def readers_json(run, site, *args):
     return {row["email"]: row for row in json.loads(result.stdout)}
 
 
-@pytest.mark.parametrize("name, dialect, expected", [
-    ("substack.csv", "substack", {"ada@example.com": True, "grace@example.org": True, "linus@example.net": False}),
-    ("mailchimp.csv", "mailchimp", {"margaret@example.com": True, "ADA@example.com": True}),
-    ("mailchimp-unsubscribed.csv", "mailchimp", {"barbara@example.com": False}),
-    ("plain.csv", "plain", {"katherine@example.com": True, "edsger@example.com": True}),
-    ("ghost.csv", "ghost", {"alan@example.com": True, "joan@example.com": False}),
-    ("buttondown.csv", "buttondown", {"donald@example.com": True, "frances@example.com": False}),
-    ("listmonk.csv", "listmonk", {"tim@example.com": True, "spam@example.com": False}),
-])
-def test_each_export_is_detected_with_its_subscribed_flags(site, run, name, dialect, expected):
+@pytest.mark.parametrize("name, dialect, expected, of_these", [
+    ("substack.csv", "substack", {"ada@example.com": True, "grace@example.org": True, "linus@example.net": False},
+     "1 unsubscribed"),
+    ("mailchimp.csv", "mailchimp", {"margaret@example.com": True, "ADA@example.com": True}, ""),
+    ("mailchimp-unsubscribed.csv", "mailchimp", {"barbara@example.com": False}, "1 unsubscribed"),
+    ("mailchimp-cleaned.csv", "mailchimp", {f"c{n}@example.com": True for n in range(1, 6)}, "5 bounced"),
+    ("plain.csv", "plain", {"katherine@example.com": True, "edsger@example.com": True}, ""),
+    ("ghost.csv", "ghost", {"alan@example.com": True, "joan@example.com": False}, "1 unsubscribed"),
+    ("buttondown.csv", "buttondown", {"donald@example.com": True, "frances@example.com": False}, "1 unsubscribed"),
+    ("listmonk.csv", "listmonk", {"tim@example.com": True, "spam@example.com": False}, "1 unsubscribed"),
+    ("beehiiv.csv", "beehiiv", {"lorem@example.com": True, "ipsum@example.com": True, "dolor@example.com": False,
+                                "simet@example.com": False, "amett@example.com": False, "elit@example.com": True,
+                                "nullfirst@example.com": True, "unsublit@example.com": False,
+                                "fromsubstack@example.com": True}, "3 unsubscribed, 1 unconfirmed"),
+    ("kit.csv", "kit", {"ada@example.com": True, "grace@example.org": False, "linus@example.net": True,
+                        "barbara@example.com": False, "alan@example.com": False, "margaret@example.com": True},
+     "2 unsubscribed, 1 bounced, 1 unconfirmed"),
+    ("mailerlite.csv", "mailerlite", {"ada@example.com": True, "grace@example.org": False, "linus@example.net": True,
+                                      "alan@example.com": False, "joan@example.com": False},
+     "2 unsubscribed, 1 bounced, 1 unconfirmed"),
+    ("tinynews.csv", "tiny news", {"lorem@example.com": False, "dolor@example.com": True}, "1 unsubscribed"),
+    ("tinynews-v1.csv", "tiny news", {"lorem@example.com": True, "dolor@example.com": False,
+                                      "nosub@example.com": False}, "2 unsubscribed"),
+], ids=lambda value: value if isinstance(value, str) and value.endswith(".csv") else None)
+def test_each_export_is_detected_with_its_subscribed_flags(site, run, name, dialect, expected, of_these):
     result = run(site, "import", "readers", str(DATA / name))
-    assert result.stdout == f"Imported {DATA / name} ({dialect}): {len(expected)} added, 0 updated, 0 unchanged, 0 skipped\n"
+    assert result.stdout == (f"Imported {DATA / name} ({dialect}): {len(expected)} added, 0 updated, 0 unchanged, "
+                             "0 skipped" + (f"; of these {of_these}" if of_these else "") + "\n")
+    assert result.stderr == ""
     assert {email: p.subscribed for email, p in people(site).items()} == expected
     again = run(site, "import", "readers", str(DATA / name))
-    assert again.stdout.endswith(f"0 added, 0 updated, {len(expected)} unchanged, 0 skipped\n")
+    assert again.stdout == f"Imported {DATA / name} ({dialect}): 0 added, 0 updated, {len(expected)} unchanged, 0 skipped\n"
+
+
+def events(site, email):
+    with open_store(site) as store:
+        return [(e.kind.value, e.at) for e in store.events_of(store.require(email).id)]
+
+
+@pytest.mark.parametrize("name, subscribed", [
+    ("beehiiv.csv", {"lorem@example.com", "ipsum@example.com", "elit@example.com", "nullfirst@example.com",
+                     "fromsubstack@example.com"}),
+    ("kit.csv", {"ada@example.com", "margaret@example.com", "linus@example.net"}),
+])
+def test_beehiiv_and_kit_keep_the_unsubscribed_unsubscribed(site, run, name, subscribed):
+    run(site, "import", "readers", str(DATA / name))
+    listed = readers_json(run, site)
+    assert {email for email, row in listed.items() if row["subscribed"]} == subscribed
+    timelines = {email: events(site, email) for email in listed}
+    again = run(site, "import", "readers", str(DATA / name))
+    assert again.stdout.endswith(f"0 added, 0 updated, {len(listed)} unchanged, 0 skipped\n")
+    assert readers_json(run, site) == listed
+    assert {email: events(site, email) for email in listed} == timelines
+    # A plain list that names everyone again puts nobody back who left; the unconfirmed never left, so they join.
+    (site / "again.csv").write_text("email\n" + "".join(f"{email}\n" for email in listed), encoding="utf-8")
+    run(site, "import", "readers", str(site / "again.csv"))
+    unconfirmed = {"amett@example.com", "alan@example.com"} & set(listed)
+    assert {email for email, row in readers_json(run, site).items() if row["subscribed"]} == subscribed | unconfirmed
+
+
+def test_each_standing_leaves_its_events(site, run):
+    run(site, "import", "readers", str(DATA / "kit.csv"))
+    assert events(site, "ada@example.com") == [("subscribed", "2023-01-15T10:30:00Z")]
+    assert events(site, "grace@example.org") == [("subscribed", "2022-11-02T08:12:45Z"),
+                                                 ("unsubscribed", "2026-11-23T12:00:00Z")]
+    assert events(site, "linus@example.net") == [("subscribed", "2023-02-17T11:43:55Z"),
+                                                 ("bounced", "2026-11-23T12:00:00Z")]
+    assert events(site, "alan@example.com") == []  # never confirmed: known, on no list
+    assert list(readers_json(run, site, "--bounced")) == ["linus@example.net"]
+    run(site, "import", "readers", str(DATA / "beehiiv.csv"))
+    assert events(site, "unsublit@example.com") == [("subscribed", "2023-04-11T14:02:46Z"),
+                                                    ("unsubscribed", "2024-03-13T11:33:53Z")]
+    with open_store(site) as store:
+        assert store.require("unsublit@example.com").created == "2023-04-11T14:02:46Z"
+
+
+def test_an_unconfirmed_reader_who_confirms_later_joins(site, run):
+    run(site, "import", "readers", str(DATA / "kit.csv"))
+    later = site / "later.csv"
+    later.write_text("first_name,email_address,state,created_at,last_name\n"
+                     "Alan,alan@example.com,active,2023-03-01 07:00:00 UTC,Turing\n"
+                     "Grace,grace@example.org,active,2022-11-02 08:12:45 UTC,Hopper\n", encoding="utf-8")
+    result = run(site, "import", "readers", str(later))
+    assert result.stdout == f"Imported {later} (kit): 0 added, 1 updated, 1 unchanged, 0 skipped\n"
+    listed = readers_json(run, site)
+    assert (listed["alan@example.com"]["subscribed"], listed["grace@example.org"]["subscribed"]) == (True, False)
+
+
+def test_a_bounce_in_an_export_marks_a_known_reader_once(site, run):
+    run(site, "readers", "add", "linus@example.net")
+    result = run(site, "import", "readers", str(DATA / "kit.csv"))
+    assert result.stdout.endswith("5 added, 1 updated, 0 unchanged, 0 skipped; of these 2 unsubscribed, 1 bounced, "
+                                  "1 unconfirmed\n")
+    assert run(site, "readers", "unbounce", "linus@example.net").exit_code == 0
+    # The author took the bounce back: the same export does not bounce them again.
+    assert run(site, "import", "readers", str(DATA / "kit.csv")).stdout.endswith("6 unchanged, 0 skipped\n")
+    assert readers_json(run, site, "--bounced") == {}
+
+
+def test_listmonk_keeps_its_join_dates(site, run):
+    result = run(site, "import", "readers", str(DATA / "listmonk.csv"))
+    assert result.stderr == ""
+    listed = readers_json(run, site)
+    assert (listed["tim@example.com"]["created"], listed["spam@example.com"]["created"]) == (
+        "2026-05-10T10:00:00Z", "2026-05-11T10:00:00Z")
+    assert events(site, "spam@example.com")[-1] == ("unsubscribed", "2026-05-12T10:00:00Z")
 
 
 def test_names_dates_and_sources(site, run):
@@ -63,7 +154,7 @@ def test_an_unsubscribed_export_unsubscribes_known_people(site, run):
     (site / "first.csv").write_text("email\nbarbara@example.com\n", encoding="utf-8")
     run(site, "import", "readers", str(site / "first.csv"))
     result = run(site, "import", "readers", str(DATA / "mailchimp-unsubscribed.csv"))
-    assert result.stdout.endswith("0 added, 1 updated, 0 unchanged, 0 skipped\n")
+    assert result.stdout.endswith("0 added, 1 updated, 0 unchanged, 0 skipped; of these 1 unsubscribed\n")
     person = people(site)["barbara@example.com"]
     assert person.subscribed is False and person.name == "Barbara Liskov"
     shown = run(site, "readers", "show", "barbara@example.com").stdout
@@ -90,7 +181,8 @@ def test_export_reads_back_unchanged(site, run, tmp_path):
     fresh = tmp_path / "fresh"
     fresh.mkdir()
     (fresh / "touchgen.toml").write_text((site / "touchgen.toml").read_text())
-    assert run(fresh, "import", "readers", str(out)).stdout.endswith("8 added, 0 updated, 0 unchanged, 0 skipped\n")
+    assert run(fresh, "import", "readers", str(out)).stdout.endswith(
+        "8 added, 0 updated, 0 unchanged, 0 skipped; of these 3 unsubscribed\n")
     assert run(fresh, "readers", "export").stdout == exported
 
 

@@ -60,14 +60,18 @@ def import_posts(obj: Context, folder: Path) -> None:
 @pass_context
 def import_readers(obj: Context, file: Path, skip_invalid: bool) -> None:
     """Import subscribers from a CSV: plain email,name or an export of Substack,
-    Mailchimp, Buttondown, Ghost or listmonk, told apart by the header. People
-    who unsubscribed stay unsubscribed. With invalid rows nothing is imported,
-    unless --skip-invalid.
+    Mailchimp, Buttondown, Ghost, listmonk, beehiiv, Kit, MailerLite or Tiny
+    News, told apart by the header. Each export's status and unsubscribe
+    columns are read: people who unsubscribed stay unsubscribed, bounced
+    addresses are recorded as bounced. A status column in a file of no known
+    export stops the import. With invalid rows nothing is imported, unless
+    --skip-invalid.
 
     \b
     Example:
         touchgen import readers subscribers.csv
         touchgen import readers mailchimp.csv --skip-invalid
+        touchgen import readers beehiiv-subscribers.csv
     """
     from ..clock import current_time
     from ..importers.subscribers import import_readers as run_import

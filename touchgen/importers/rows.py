@@ -4,10 +4,12 @@ the line each starts on."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from pathlib import Path
 
-from ..clock import parse_utc, utc_iso
+from ..clock import utc_iso
 from ..errors import LocatedError
 from ..files import read_utf8
 
@@ -57,12 +59,30 @@ def truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in TRUE_WORDS
 
 
+# A moment written with a space before its offset: Go's time.String() as listmonk exports it
+# ('2023-05-01 14:03:22.123456 +0000 UTC', with a zone name, or '+0000 +0000' without one, and a
+# monotonic 'm=+0.01' when it has one) and Ruby's Time#to_s ('2023-05-01 14:03:22 +0200').
+SPACED_OFFSET = re.compile(r"(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) ([+-]\d{2}):?(\d{2})"
+                           r"(?: [A-Za-z][\w/+-]*| [+-]\d{2,4})?(?: m=[+-]\d+(?:\.\d+)?)?")
+# A zone named at the end: '2023-05-01 14:03:22 UTC' (beehiiv, Kit and other Rails apps), 'Z', 'GMT'.
+UTC_NAMED = re.compile(r"(?:\s*(?:UTC|GMT)|Z)$", re.IGNORECASE)
+
+
 def parse_moment(value: str | None) -> str | None:
-    """A CSV date or datetime as the store's UTC text, or None when it cannot be read."""
+    """A date or moment as subscriber exports write it, as the store's UTC text; None when the
+    cell is empty or cannot be read. ISO 8601 with Z or an offset, a naive time (taken as UTC,
+    as Mailchimp, MailerLite and Tiny News write theirs), '... UTC', and Go's and Ruby's forms."""
     text = (value or "").strip()
     if not text:
         return None
+    spaced = SPACED_OFFSET.fullmatch(text)
+    if spaced:
+        day, time, hours, minutes = spaced.groups()
+        text = f"{day}T{time}{hours}:{minutes}"
+    else:
+        text = UTC_NAMED.sub("+00:00", text)
     try:
-        return utc_iso(parse_utc(text))
+        moment = dt.datetime.fromisoformat(text)
+        return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc))
     except ValueError:
         return None
