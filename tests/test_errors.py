@@ -132,7 +132,7 @@ def test_every_bad_file_is_reported_together(site, run):
                  "(fix the variable name in the template; see the README for the variables each template gets)",
                  id="unknown-variable"),
     pytest.param(("{% block main %}", "{% block main %}{% if x %}"),
-                 "templates/site/post.html:27: template syntax error: Encountered unknown tag 'endblock'. "
+                 "templates/site/post.html:30: template syntax error: Encountered unknown tag 'endblock'. "
                  "You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for "
                  "'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'. "
                  "(fix the template)",
