@@ -225,3 +225,16 @@ def test_dates_as_jekyll_and_hugo_write_them(value, iso):
     from touchgen.site.content import parse_date
 
     assert parse_date(value, zoneinfo.ZoneInfo("Europe/Amsterdam")).isoformat() == iso
+
+
+def test_highlight_blocks_keep_their_language_and_indentation(site, run, tmp_path):
+    write(tmp_path / "_posts/2014-03-03-cpp.md", "---\ntitle: C++\n---\n\n1. Add the reference:\n\n"
+          "    {% highlight c# %}\n    using Syncfusion.Windows.Forms.Tools;\n    {% endhighlight %}\n\n"
+          "{% highlight c++ linenos %}\n{\n    cout<<endl;\n}\n{% endhighlight %}\n")
+    run(site, "import", "posts", str(tmp_path))
+    assert (site / "content/posts/2014-03-03-cpp.md").read_text().endswith(
+        "1. Add the reference:\n\n    ```c#\n    using Syncfusion.Windows.Forms.Tools;\n    ```\n\n"
+        "```c++\n{\n    cout<<endl;\n}\n```\n")
+    run(site, "build")
+    page = (site / "output/site/posts/cpp/index.html").read_text()
+    assert "{% highlight" not in page and "cout" in page

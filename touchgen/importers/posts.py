@@ -94,11 +94,14 @@ class Converter:
         return self.base + self.urls[key] if key in self.urls else name
 
     def convert(self, body: str) -> str:
-        fence = lambda match: f"```{match.group(1) or ''}\n{match.group(2).strip(chr(10))}\n```"  # noqa: E731
-        body = self.sub(r"\{%-?\s*highlight\s+(\w+)?[^%]*%\}\n?(.*?)\{%-?\s*endhighlight\s*-?%\}", "{% highlight %}",
-                        fence, body, re.DOTALL)
-        body = self.sub(r"\{\{<\s*highlight\s+(\w+)?[^>]*>\}\}\n?(.*?)\{\{<\s*/highlight\s*>\}\}",
-                        "{{< highlight >}}", fence, body, re.DOTALL)
+        def fence(match: re.Match[str]) -> str:  # the fence indented as the tag was: inside a list item too
+            indent, language, code = match.group(1), match.group(2) or "", match.group(3).strip("\n").rstrip()
+            return f"{indent}```{language}\n{code}\n{indent}```"
+
+        body = self.sub(r"^([ \t]*)\{%-?\s*highlight\s+([\w+#.-]+)?[^%]*%\}\n?(.*?)\{%-?\s*endhighlight\s*-?%\}",
+                        "{% highlight %}", fence, body, re.DOTALL | re.MULTILINE)
+        body = self.sub(r"^([ \t]*)\{\{<\s*highlight\s+([\w+#.-]+)?[^>]*>\}\}\n?(.*?)\{\{<\s*/highlight\s*>\}\}",
+                        "{{< highlight >}}", fence, body, re.DOTALL | re.MULTILINE)
         body = self.sub(r"\{%-?\s*(?:end)?raw\s*-?%\}", "{% raw %}", "", body)
         body = self.sub(r"\{%-?\s*post_url\s+([^\s%]+)\s*-?%\}", "{% post_url %}",
                         lambda m: self.url(m.group(1)), body)
