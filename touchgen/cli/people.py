@@ -98,6 +98,7 @@ def import_calls(obj: Context, path: Path, today: dt.date | None) -> None:
     settings = obj.settings()
     with obj.store(settings) as store:
         result = run_import(store, settings, path, moment_of_day(today, settings.zone))
+    obj.warn(result.warnings)
     obj.say(result.summary(path))
 
 
