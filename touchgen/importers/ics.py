@@ -16,7 +16,7 @@ from typing import Any
 
 from ..clock import utc_iso
 from ..errors import LocatedError, ManyErrors, TouchgenError
-from ..text import clean_name, normalize_email, plural, valid_email
+from ..text import clean_name, normalize_email, plural, printable, valid_email
 from .bookings import EVENT_REASONS, OCCURRENCE, Booking, Reason, Status
 from .rows import read_text
 
@@ -132,14 +132,34 @@ def _structure(path: Path, lines: list[tuple[int, str]]) -> LocatedError | None:
 
 
 def _located(path: Path, lines: list[tuple[int, str]], reason: str) -> TouchgenError:
-    """What icalendar could not read, with its line: the broken lines, else the broken structure."""
+    """What icalendar could not read, with its line: the broken lines, else the broken structure,
+    else the value its message quotes."""
+    reason = printable(" ".join(reason.split()))[:200]
     bad = _unreadable(path, lines)
     if len(bad) == 1:
         return bad[0]
     if bad:
         return ManyErrors(bad, f"{plural(len(bad), 'unreadable line')} in {path}; nothing was imported")
-    return _structure(path, lines) or LocatedError(path, None, f"cannot be read as a calendar ({reason}); export it "
-                                                               "again")
+    return (_structure(path, lines) or _value(path, lines, reason)
+            or LocatedError(path, None, f"cannot be read as a calendar ({reason}); export it again"))
+
+
+def _value(path: Path, lines: list[tuple[int, str]], reason: str) -> LocatedError | None:
+    """The line of the value or property icalendar quotes at the end of `reason` ("Expected time, got:
+    garbage", "unsupported property: TZOFSETTO"): the first line that has it."""
+    from icalendar.parser import Contentline
+
+    quoted = reason.rpartition(": ")[2].strip().strip("'\"")
+    if not quoted:
+        return None
+    for number, line in lines:
+        try:
+            name, _, value = Contentline(line).parts()  # type: ignore[no-untyped-call]
+        except Exception:  # an unreadable line is reported as such before
+            continue
+        if name.upper() not in ("BEGIN", "END") and (quoted in value or quoted.upper() == name.upper()):
+            return LocatedError(path, number, f"{line[:60]!r} cannot be read ({reason}); export the calendar again")
+    return None
 
 
 def parse(path: Path, text: str, lines: list[tuple[int, str]], expected: int) -> list[Any]:
@@ -257,6 +277,8 @@ class Reader:
         text = read_text(path, "a calendar file")
         if "BEGIN:VCALENDAR" not in text.upper():
             raise LocatedError(path, 1, "not a calendar file (no BEGIN:VCALENDAR line)")
+        if "\r" in text and "\n" not in text:  # the old Mac line ends, which icalendar reads as one line
+            text = text.replace("\r", "\r\n")
         lines = content_lines(text)
         places, expected = event_lines(lines)
         calendars = parse(path, text, lines, expected)
@@ -280,7 +302,7 @@ class Reader:
         if not attendees:
             self.skipped[Reason.NO_ATTENDEES] += 1
             return
-        named = str(event.get("UID") or "no UID")
+        named = printable(str(event.get("UID") or "no UID"))[:100]
         sequence = self._sequence(path, number, event, line("SEQUENCE"))
         who = Participants()
         for attendee in attendees:
