@@ -466,3 +466,34 @@ def test_a_calendar_with_old_mac_line_ends_is_read(readers_site, run, tmp_path):
     path.write_bytes(ICS.replace("\n", "\r").encode("utf-8"))
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23")
     assert result.stdout.startswith(f"Imported {path}: 3 bookings: 2 booked, 1 held, 1 cancelled")
+
+
+OUTLOOK = (Path(__file__).parent / "fixtures" / "calendars" / "outlook-invitation.ics").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "RRULE:FREQ=YEARLY;INTERVAL=1;SOMEDAY=-1SU;BYMONTH=3",
+     "{path}:17: 'RRULE:FREQ=YEARLY;INTERVAL=1;SOMEDAY=-1SU;BYMONTH=3' cannot be read (unknown parameter 'SOMEDAY'); "
+     "export the calendar again"),
+    ("TZOFFSETFROM:+0100\r\n", "",
+     "{path}: cannot be read as a calendar (mandatory TZOFFSETFROM not found); export it again"),
+], ids=["rule-part-icalendar-quotes", "nothing-to-quote"])
+def test_a_broken_time_zone_of_a_calendar(readers_site, run, tmp_path, old, new, message):
+    path = tmp_path / "invite.ics"
+    path.write_bytes(OUTLOOK.replace(old, new).encode("utf-8"))
+    result = run(readers_site, "import", "calls", str(path), code=1)
+    assert result.stderr == f"Error: {message.format(path=path)}\n"
+
+
+def test_files_that_are_no_calendars(readers_site, run, tmp_path):
+    (tmp_path / "notes.ics").write_text("Call Ada on Tuesday\n", encoding="utf-8")
+    assert run(readers_site, "import", "calls", str(tmp_path / "notes.ics"), code=1).stderr == (
+        f"Error: {tmp_path / 'notes.ics'}:1: not a calendar file (no BEGIN:VCALENDAR line)\n")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("BEGIN:VCALENDAR\n", encoding="utf-8")
+    assert run(readers_site, "import", "calls", str(tmp_path / "empty"), code=1).stderr == (
+        f"Error: {tmp_path / 'empty'}: no .ics files in this folder\n")
+    (tmp_path / "export.csv").write_text("Name,Email\nAda,ada@example.com\n", encoding="utf-8")
+    assert run(readers_site, "import", "calls", str(tmp_path / "export.csv"), code=1).stderr == (
+        f"Error: {tmp_path / 'export.csv'}:1: neither a calendar (.ics) nor a Calendly export (expected an 'Invitee "
+        "Email' column)\n")

@@ -145,20 +145,21 @@ def _located(path: Path, lines: list[tuple[int, str]], reason: str) -> TouchgenE
 
 
 def _value(path: Path, lines: list[tuple[int, str]], reason: str) -> LocatedError | None:
-    """The line of the value or property icalendar quotes at the end of `reason` ("Expected time, got:
-    garbage", "unsupported property: TZOFSETTO"): the first line that has it."""
+    """The line of the value or name icalendar quotes in `reason` ("Expected time, got: garbage",
+    "unknown parameter 'SOMEDAY'"): the first line that has it."""
     from icalendar.parser import Contentline
 
-    quoted = reason.rpartition(": ")[2].strip().strip("'\"")
-    if not quoted:
-        return None
-    for number, line in lines:
-        try:
-            name, _, value = Contentline(line).parts()  # type: ignore[no-untyped-call]
-        except Exception:  # an unreadable line is reported as such before
-            continue
-        if name.upper() not in ("BEGIN", "END") and (quoted in value or quoted.upper() == name.upper()):
-            return LocatedError(path, number, f"{line[:60]!r} cannot be read ({reason}); export the calendar again")
+    quoted = [reason.rpartition(": ")[2].strip().strip("'\"")] if ": " in reason else []
+    quoted += re.findall(r"'([^']+)'", reason)
+    for text in quoted:
+        for number, line in lines:
+            try:
+                name, _, value = Contentline(line).parts()  # type: ignore[no-untyped-call]
+            except Exception:  # an unreadable line is reported as such before
+                continue
+            if name.upper() not in ("BEGIN", "END") and (text in value or text.upper() == name.upper()):
+                return LocatedError(path, number, f"{line[:60]!r} cannot be read ({reason}); export the calendar "
+                                                  "again")
     return None
 
 
