@@ -480,7 +480,9 @@ OUTLOOK = (Path(__file__).parent / "fixtures" / "calendars" / "outlook-invitatio
 ], ids=["rule-part-icalendar-quotes", "nothing-to-quote"])
 def test_a_broken_time_zone_of_a_calendar(readers_site, run, tmp_path, old, new, message):
     path = tmp_path / "invite.ics"
-    path.write_bytes(OUTLOOK.replace(old, new).encode("utf-8"))
+    # icalendar keeps the time zones it has read for the whole process: this one is new to it
+    text = OUTLOOK.replace(old, new).replace("W. Europe Standard Time", f"Broken Zone {len(message)}")
+    path.write_bytes(text.encode("utf-8"))
     result = run(readers_site, "import", "calls", str(path), code=1)
     assert result.stderr == f"Error: {message.format(path=path)}\n"
 

@@ -94,7 +94,8 @@ def test_who_is_not_a_person_to_book(readers_site, run, tmp_path):
         "ATTENDEE;CN=Someone;PARTSTAT=ACCEPTED:urn:uuid:00000000-0000-0000-0000-000000000001",
         "ATTENDEE;CN=Old Style;PARTSTAT=ACCEPTED:old.style@example.com", ""])
     path = tmp_path / "many.ics"
-    path.write_text(text.replace("X-MICROSOFT-CDO-OWNERAPPTID", extra + "X-MICROSOFT-CDO-OWNERAPPTID"), encoding="utf-8")
+    path.write_text(text.replace("X-MICROSOFT-CDO-OWNERAPPTID", extra + "X-MICROSOFT-CDO-OWNERAPPTID"),
+                    encoding="utf-8")
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23")
     assert result.stdout == (
         f"Imported {path}: 1 booking: 4 booked, 4 held, 0 cancelled, 0 already recorded, 2 new people "
@@ -255,7 +256,8 @@ def test_an_unknown_time_zone_is_a_located_warning(readers_site, run, tmp_path, 
                     encoding="utf-8")
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-30")
     line = 18 + bool(extra)
-    assert result.stderr == f"{path}:{line}: warning: time zone {tzid!r} is not known (1 event); times in it are {how}\n"
+    assert result.stderr == (f"{path}:{line}: warning: time zone {tzid!r} is not known (1 event); times in it are "
+                             f"{how}\n")
     assert result.stdout.startswith(f"Imported {path}: 1 booking: 2 booked, 2 held")
     assert [at for kind, at, _ in calls_of(readers_site, "katherine@example.com") if kind == "call_held"] == [held]
 
@@ -314,8 +316,8 @@ def test_a_cancellation_without_dtstart_still_cancels(readers_site, run, tmp_pat
     path = tmp_path / "cancel.ics"
     path.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Calendly//EN\nMETHOD:CANCEL\nBEGIN:VEVENT\n"
                     "UID:call-new-1@calendly.com\nSEQUENCE:1\nDTSTAMP:20261121T090000Z\n"
-                    "ORGANIZER;CN=Jane Doe:mailto:jane@example.com\nATTENDEE;CN=Radia Perlman:mailto:radia@example.com\n"
-                    "END:VEVENT\nEND:VCALENDAR\n")
+                    "ORGANIZER;CN=Jane Doe:mailto:jane@example.com\n"
+                    "ATTENDEE;CN=Radia Perlman:mailto:radia@example.com\nEND:VEVENT\nEND:VCALENDAR\n")
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23")
     assert (result.stdout, result.stderr) == (
         f"Imported {path}: 1 booking: 0 booked, 0 held, 1 cancelled, 0 already recorded, 0 new people\n", "")

@@ -156,7 +156,7 @@ def _taken_back(store: Store, person: Person, booking: Booking, at: str) -> list
     if booking.series:
         keys = sorted({event.external_id for event in store.events_of(person.id)
                        if event.kind is EventKind.BOOKED_CALL and event.external_id
-                       and (event.external_id == booking.key or event.external_id.startswith(booking.key + OCCURRENCE))})
+                       and event.external_id.partition(OCCURRENCE)[0] == booking.key})
     else:
         keys = [booking.key] if store.has_event(person.id, EventKind.BOOKED_CALL, booking.key) else []
     return [Event(EventKind.CALL_CANCELLED, at, source=SOURCE, external_id=key) for key in keys]

@@ -318,8 +318,8 @@ class Reader:
         if event.get("DTSTART") is not None:
             start = self._start(path, number, named, event, line("DTSTART"), floating, floating_name, unknown)
         elif status is Status.BOOKED:
-            self.warnings.append(f"{_at(path, where.begin if where else None)}: warning: event {number} ({named}) has no DTSTART: "
-                                 "skipped (if it is a call, give it a start and export the calendar again)")
+            self.warnings.append(f"{_at(path, where.begin if where else None)}: warning: event {number} ({named}) has "
+                                 "no DTSTART: skipped (if it is a call, give it a start and export the calendar again)")
             self.skipped[Reason.NO_START] += 1
             return
         uid = str(event.get("UID") or hashlib.sha256(f"{start}{event.get('SUMMARY')}".encode()).hexdigest()[:24])
@@ -378,7 +378,10 @@ class Reader:
     @staticmethod
     def _occurrence(path: Path, number: int, named: str, event: Any, line: int | None) -> str:
         """RECURRENCE-ID as the same text on every import: in UTC when it has a zone."""
-        value = event.decoded("RECURRENCE-ID")
+        try:
+            value = event.decoded("RECURRENCE-ID")
+        except Exception:  # as for DTSTART: many kinds
+            value = None
         if isinstance(value, dt.datetime):
             if value.tzinfo is None:
                 return value.strftime("%Y%m%dT%H%M%S")
