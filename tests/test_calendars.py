@@ -157,6 +157,16 @@ def test_cancelling_a_series_cancels_its_occurrences(readers_site, run, tmp_path
     assert stages(run, readers_site)["ada@example.com"] == "reader"
 
 
+def test_a_series_cancelled_in_the_same_import_books_none_of_its_occurrences(readers_site, run, tmp_path):
+    folder = tmp_path / "calendar"
+    folder.mkdir()
+    (folder / "export.ics").write_bytes((CALENDARS / "google-export.ics").read_bytes())
+    (folder / "invite.ics").write_text(SERIES_CANCEL.format(start="20261102T090000", recurrence=""), encoding="utf-8")
+    result = run(readers_site, "import", "calls", str(folder), "--today", "2026-11-24")
+    assert result.stdout.startswith(f"Imported {folder}: 3 bookings: 0 booked, 0 held, 3 cancelled, 0 already recorded")
+    assert calls_of(readers_site, "ada@example.com") == []
+
+
 def test_cancelling_one_occurrence_keeps_the_others(readers_site, run, tmp_path):
     run(readers_site, "import", "calls", str(CALENDARS / "google-export.ics"), "--today", "2026-11-23")
     path = tmp_path / "invite.ics"
