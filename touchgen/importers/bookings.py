@@ -28,6 +28,8 @@ class Reason(StrEnum):
     NO_ADDRESS = "no address"
 
 
+# How the key of one occurrence of a recurring event goes on from the event's own key.
+OCCURRENCE = ";RECURRENCE-ID="
 EVENT_REASONS = (Reason.NO_ATTENDEES, Reason.NO_START, Reason.YOU_DECLINED)
 # How the summary names a count of each reason: (one, many).
 WORDS = {
@@ -65,6 +67,3 @@ class Booking:
     def series(self) -> bool:
         """A whole event, not one occurrence of a recurring one: cancelling it cancels its occurrences."""
         return self.key.startswith("ics:") and OCCURRENCE not in self.key
-
-
-OCCURRENCE = ";RECURRENCE-ID="
