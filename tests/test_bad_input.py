@@ -439,3 +439,110 @@ def test_days_at_the_ends_of_time(site, run, args):
     assert run(site, *args, code=2).stderr.endswith(
         f"Error: Invalid value for '{option}': '{value}' is out of the range of dates touchgen keeps (years 1900 to "
         "9998)\n")
+
+
+ICS_LINES = ICS.split("\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    (ICS.replace("ATTENDEE;CN=Ada Lovelace;PARTSTAT", 'ATTENDEE;CN="Ada Lovelace;PARTSTAT'),
+     "{path}:15: not a calendar line: 'ATTENDEE;CN=\"Ada Lovelace;PARTSTAT=ACCEPTED:mailto:ada@examp' (a parameter "
+     "cannot be read: check its quotes; export the calendar again)"),
+    ("\n".join(ICS_LINES[:45]) + "\n",
+     "{path}:45: the file ends inside the VEVENT begun on line 40 (no END:VEVENT: it may be cut short); export the "
+     "calendar again"),
+    (ICS.replace("END:VCALENDAR\n", ""),
+     "{path}:49: the file ends inside the VCALENDAR begun on line 1 (no END:VCALENDAR: it may be cut short); export "
+     "the calendar again"),
+    (ICS + "END:VEVENT\n", "{path}:51: END:VEVENT without a BEGIN:VEVENT before it; export the calendar again"),
+    ("\n".join(ICS_LINES[:48] + ICS_LINES[49:]),
+     "{path}:49: END:VCALENDAR where END:VEVENT is missing (for the BEGIN:VEVENT on line 40); export the calendar "
+     "again"),
+    (ICS.replace("END:VEVENT\nBEGIN:VEVENT", "BEGIN:VEVENT", 1),
+     "{path}:49: END:VCALENDAR where END:VEVENT is missing (for the BEGIN:VEVENT on line 5); export the calendar "
+     "again"),
+    (ICS + "X-FOO:bar\n", "{path}:51: 'X-FOO:bar' is outside BEGIN:VCALENDAR and END:VCALENDAR; export the calendar "
+                          "again"),
+    (ICS + "hello world\n", "{path}:51: not a calendar line: 'hello world' (each line must read NAME:VALUE; export "
+                            "the calendar again)"),
+    (ICS.replace("METHOD:PUBLISH", "METHOD:PUBLISH\nDTSTAMP:garbage"),
+     "{path}:5: 'DTSTAMP:garbage' cannot be read (Expected time, got: garbage); export the calendar again"),
+    (ICS.replace("DTSTART:20261118T100000Z\n", "DTSTART:20261118T100000Z\nRECURRENCE-ID:someday\n"),
+     "{path}:11: event 1 (call-ada-1@calendly.com): RECURRENCE-ID cannot be read as a date; export the calendar "
+     "again"),
+], ids=["unclosed-quote", "cut-in-an-event", "no-end-vcalendar", "end-without-begin", "end-vevent-missing",
+        "event-inside-an-event", "property-after-the-calendar", "text-after-the-calendar", "calendar-value",
+        "recurrence-id"])
+def test_calendars_icalendar_cannot_read_are_located(readers_site, run, tmp_path, text, message):
+    from conftest import counts
+
+    path = tmp_path / "bad.ics"
+    path.write_text(text, encoding="utf-8")
+    before = counts(readers_site)
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
+    assert result.stderr == f"Error: {message.format(path=path)}\n"
+    assert counts(readers_site) == before
+
+
+def test_every_unreadable_line_of_a_calendar_is_listed(readers_site, run, tmp_path):
+    path = tmp_path / "bad.ics"
+    path.write_text(ICS.replace("DTSTART:20261118T100000Z", "DTSTART20261118T100000Z").replace(
+        "DTSTART:20261201T150000Z", "DTSTART 20261201T150000Z"), encoding="utf-8")
+    result = run(readers_site, "import", "calls", str(path), code=1)
+    assert result.stderr == (
+        f"error: {path}:10: not a calendar line: 'DTSTART20261118T100000Z' (each line must read NAME:VALUE; export "
+        "the calendar again)\n"
+        f"error: {path}:23: not a calendar line: 'DTSTART 20261201T150000Z' (each line must read NAME:VALUE; export "
+        "the calendar again)\n"
+        f"Error: 2 unreadable lines in {path}; nothing was imported\n")
+
+
+def test_a_broken_line_after_folded_ones_is_named_by_its_line_in_the_file(readers_site, run, tmp_path):
+    """Lines are numbered as an editor shows them, though icalendar reads them unfolded."""
+    google = Path(__file__).parent / "fixtures" / "calendars" / "google-invitation.ics"
+    path = tmp_path / "invite.ics"
+    path.write_bytes(google.read_bytes().replace(b"SEQUENCE:0\r\n", b"SEQUENCE0\r\n"))
+    assert path.read_bytes().split(b"\r\n")[37] == b"SEQUENCE0"
+    result = run(readers_site, "import", "calls", str(path), code=1)
+    assert result.stderr == (f"Error: {path}:38: not a calendar line: 'SEQUENCE0' (each line must read NAME:VALUE; "
+                             "export the calendar again)\n")
+
+
+def test_a_calendar_with_old_mac_line_ends_is_read(readers_site, run, tmp_path):
+    path = tmp_path / "classic.ics"
+    path.write_bytes(ICS.replace("\n", "\r").encode("utf-8"))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23")
+    assert result.stdout.startswith(f"Imported {path}: 3 bookings: 2 booked, 1 held, 1 cancelled")
+
+
+OUTLOOK = (Path(__file__).parent / "fixtures" / "calendars" / "outlook-invitation.ics").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3", "RRULE:FREQ=YEARLY;INTERVAL=1;SOMEDAY=-1SU;BYMONTH=3",
+     "{path}:17: 'RRULE:FREQ=YEARLY;INTERVAL=1;SOMEDAY=-1SU;BYMONTH=3' cannot be read (unknown parameter 'SOMEDAY'); "
+     "export the calendar again"),
+    ("TZOFFSETFROM:+0100\r\n", "",
+     "{path}: cannot be read as a calendar (mandatory TZOFFSETFROM not found); export it again"),
+], ids=["rule-part-icalendar-quotes", "nothing-to-quote"])
+def test_a_broken_time_zone_of_a_calendar(readers_site, run, tmp_path, old, new, message):
+    path = tmp_path / "invite.ics"
+    # icalendar keeps the time zones it has read for the whole process: this one is new to it
+    text = OUTLOOK.replace(old, new).replace("W. Europe Standard Time", f"Broken Zone {len(message)}")
+    path.write_bytes(text.encode("utf-8"))
+    result = run(readers_site, "import", "calls", str(path), code=1)
+    assert result.stderr == f"Error: {message.format(path=path)}\n"
+
+
+def test_files_that_are_no_calendars(readers_site, run, tmp_path):
+    (tmp_path / "notes.ics").write_text("Call Ada on Tuesday\n", encoding="utf-8")
+    assert run(readers_site, "import", "calls", str(tmp_path / "notes.ics"), code=1).stderr == (
+        f"Error: {tmp_path / 'notes.ics'}:1: not a calendar file (no BEGIN:VCALENDAR line)\n")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("BEGIN:VCALENDAR\n", encoding="utf-8")
+    assert run(readers_site, "import", "calls", str(tmp_path / "empty"), code=1).stderr == (
+        f"Error: {tmp_path / 'empty'}: no .ics files in this folder\n")
+    (tmp_path / "export.csv").write_text("Name,Email\nAda,ada@example.com\n", encoding="utf-8")
+    assert run(readers_site, "import", "calls", str(tmp_path / "export.csv"), code=1).stderr == (
+        f"Error: {tmp_path / 'export.csv'}:1: neither a calendar (.ics) nor a Calendly export (expected an 'Invitee "
+        "Email' column)\n")

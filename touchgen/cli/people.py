@@ -114,12 +114,15 @@ def import_replies(obj: Context, path: Path) -> None:
 @pass_context
 def import_calls(obj: Context, path: Path, today: dt.date | None) -> None:
     """Import booked calls from an .ics calendar file (or a folder of them) or
-    Calendly's CSV export. Cancelled events are not calls; a call whose start has
-    passed also counts as held. Unknown attendees become people.
+    Calendly's CSV export. The attendees and organizer of each event are booked,
+    except your own addresses, rooms, groups and whoever declined; events without
+    attendees are not calls, nor are cancelled or declined ones. A call whose
+    start has passed also counts as held. Unknown attendees become people.
 
     \b
     Example:
-        touchgen import calls bookings.ics
+        touchgen import calls invite.ics
+        touchgen import calls ~/Downloads/calendar-export/
         touchgen import calls calendly-export.csv --today 2026-11-23
     """
     from ..clock import moment_of_day
@@ -128,6 +131,7 @@ def import_calls(obj: Context, path: Path, today: dt.date | None) -> None:
     settings = obj.settings()
     with obj.store(settings) as store:
         result = run_import(store, settings, path, moment_of_day(today, settings.zone))
+    obj.warn(result.warnings)
     obj.say(result.summary(path))
 
 

@@ -4,35 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..clock import utc_iso
 from ..config import Settings
 from ..errors import LocatedError, invalid_rows
-from ..people.model import Channel, Event, EventKind, NewPerson
+from ..people.model import Channel, Event, EventKind, NewPerson, Person
 from ..people.store import Store
-from ..text import clean_name, normalize_email, plural, valid_email
+from ..text import clean_name, plural, valid_email
+from .bookings import EVENT_REASONS, OCCURRENCE, Booking, Reason, Status, counted
+from .ics import Reader, as_datetime
 from .rows import csv_records, read_text, truthy
 
-CONTENT_LINE_RE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:")
-UTM_RE = re.compile(r"utm_campaign=([a-z0-9-]+)")
 SOURCE = "calls import"
 CALENDLY_FORMATS = ("%Y-%m-%d %I:%M %p", "%Y-%m-%d %I:%M%p", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S",
                     "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M")
 
 
-@dataclass(frozen=True)
-class Booking:
-    """One call as the booking tool last described it."""
+@dataclass
+class Read:
+    """The calls in the files, what they list that is not booked (by reason), and the warnings."""
 
-    key: str  # external id: ics:<UID> or calendly:<Invitee UUID>
-    start: dt.datetime
-    booked: dt.datetime
-    attendees: list[tuple[str, str]]  # (email, name)
-    cancelled: bool
-    campaign: str | None
+    bookings: list[Booking]
+    events: Counter[Reason] = field(default_factory=Counter)
+    attendees: Counter[Reason] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    calendar_events: int | None = None  # VEVENTs read, for calendars
 
 
 @dataclass
@@ -43,104 +42,36 @@ class CallsImported:
     cancelled: int = 0
     already: int = 0
     new_people: list[str] = field(default_factory=list)
+    not_booked: Counter[Reason] = field(default_factory=Counter)
+    not_people: Counter[Reason] = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    no_events: bool = False
 
     def summary(self, path: Path) -> str:
+        """One line of counts; a second for every event and attendee not booked, and why."""
         new = f" ({', '.join(self.new_people)})" if self.new_people else ""
-        return (f"Imported {path}: {plural(self.bookings, 'booking')}: {self.booked} booked, {self.held} held, "
+        line = (f"Imported {path}: {plural(self.bookings, 'booking')}: {self.booked} booked, {self.held} held, "
                 f"{self.cancelled} cancelled, {self.already} already recorded, "
                 f"{plural(len(self.new_people), 'new person', 'new people')}{new}")
+        if self.no_events:
+            return line + "\n  not booked: the calendar has no events"
+        parts = [", ".join(counted(reason, self.not_booked[reason]) for reason in EVENT_REASONS
+                           if self.not_booked[reason])]
+        if self.not_people:
+            parts.append(f"{plural(sum(self.not_people.values()), 'attendee')}: " + ", ".join(
+                counted(reason, count) for reason, count in sorted(self.not_people.items(), key=_by_count)))
+        shown = "; ".join(part for part in parts if part)
+        return f"{line}\n  not booked: {shown}" if shown else line
 
 
-def _check_lines(path: Path, text: str) -> None:
-    """Every unfolded content line must read NAME[;PARAMS]:VALUE; name the first that does not."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line[0] in " \t":
-            continue
-        if not CONTENT_LINE_RE.match(line):
-            raise LocatedError(path, number, f"not a calendar line: {line[:60]!r} "
-                                             "(each line must read NAME:VALUE; export the calendar again)")
-
-
-def _as_datetime(value: object, zone: dt.tzinfo) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=zone)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day, tzinfo=zone)
-    raise ValueError(value)
-
-
-def _address(value: object) -> str:
-    return normalize_email(re.sub(r"^mailto:", "", str(value), flags=re.I))
-
-
-def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
-    """The events of a calendar file, the highest SEQUENCE of each UID winning."""
-    import icalendar
-
-    text = read_text(path, "a calendar file")
-    if "BEGIN:VCALENDAR" not in text:
-        raise LocatedError(path, 1, "not a calendar file (no BEGIN:VCALENDAR line)")
-    _check_lines(path, text)
-    try:
-        calendar = icalendar.Calendar.from_ical(text)
-    except ValueError as exc:
-        raise LocatedError(path, None, f"cannot be read as a calendar ({exc}); export it again") from None
-    cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
-    latest: dict[str, tuple[int, Booking]] = {}
-    for number, event in enumerate(calendar.walk("VEVENT"), start=1):
-        if event.get("DTSTART") is None:
-            raise LocatedError(path, None, f"event {number} ({event.get('UID', 'no UID')}) has no DTSTART "
-                                           "(export the calendar again)")
-        try:
-            start = _as_datetime(event.decoded("DTSTART"), zone)
-            utc_iso(start)  # in range
-        except Exception:  # icalendar raises many kinds for a broken or empty value
-            raise LocatedError(path, _content_line(text, "DTSTART", number), f"event {number} "
-                               f"({event.get('UID', 'no UID')}): DTSTART cannot be read as a date, or is out of "
-                               "range; export the calendar again") from None
-        try:
-            stamp = event.get("CREATED") or event.get("DTSTAMP")
-            booked = _as_datetime(stamp.dt, zone) if stamp is not None else start
-            utc_iso(booked)
-        except Exception:  # a broken CREATED or DTSTAMP: the booking counts from its start
-            booked = start
-        uid = str(event.get("UID") or hashlib.sha256(f"{start}{event.get('SUMMARY')}".encode()).hexdigest()[:24])
-        attendees = event.get("ATTENDEE") or []
-        if not isinstance(attendees, list):
-            attendees = [attendees]
-        people = [(_address(a), str(a.params.get("CN", ""))) for a in attendees]
-        organizer = event.get("ORGANIZER")
-        if organizer is not None:
-            people.append((_address(organizer), str(organizer.params.get("CN", ""))))
-        try:
-            sequence = int(event.get("SEQUENCE", 0))
-        except (TypeError, ValueError):
-            raise LocatedError(path, _content_line(text, "SEQUENCE", number), f"event {number}: SEQUENCE "
-                               f"{str(event.get('SEQUENCE'))!r} is not a number; export the calendar again") from None
-        cancelled = cancel_all or str(event.get("STATUS", "")).upper() == "CANCELLED"
-        campaign = UTM_RE.search(str(event.get("DESCRIPTION", "")) + " " + str(event.get("URL", "")))
-        booking = Booking(f"ics:{uid}", start, booked, people, cancelled, campaign.group(1) if campaign else None)
-        previous = latest.get(uid)
-        if previous is None or sequence > previous[0] or (sequence == previous[0] and cancelled):
-            latest[uid] = (sequence, booking)
-    return [booking for _, booking in latest.values()]
-
-
-def _content_line(text: str, name: str, event: int) -> int | None:
-    """The line of property `name` in the `event`th VEVENT of a calendar's text."""
-    seen = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("BEGIN:VEVENT"):
-            seen += 1
-        elif seen == event and (line.startswith(f"{name}:") or line.startswith(f"{name};")):
-            return number
-    return None
+def _by_count(item: tuple[Reason, int]) -> tuple[int, str]:
+    return -item[1], item[0].value
 
 
 def _calendly_time(value: str, zone: dt.tzinfo) -> dt.datetime | None:
     text = value.strip()
     try:
-        return _as_datetime(dt.datetime.fromisoformat(text.replace("Z", "+00:00")), zone)
+        return as_datetime(dt.datetime.fromisoformat(text.replace("Z", "+00:00")), zone)
     except ValueError:
         pass
     for pattern in CALENDLY_FORMATS:
@@ -174,60 +105,87 @@ def read_calendly(path: Path, text: str, zone: dt.tzinfo) -> list[Booking]:
         created = _calendly_time(row.get("event created date & time", ""), zone) or start
         key = row.get("invitee uuid", "").strip() or hashlib.sha256(f"{address}{start}".encode()).hexdigest()[:24]
         bookings.append(Booking(f"calendly:{key}", start, created, [(address, row.get("invitee name", "").strip())],
-                                truthy(row.get("canceled")), row.get("utm campaign", "").strip() or None))
+                                Status.CANCELLED if truthy(row.get("canceled")) else Status.BOOKED,
+                                row.get("utm campaign", "").strip() or None))
     if bad:
         raise invalid_rows(bad)
     return bookings
 
 
-def read_bookings(path: Path, zone: dt.tzinfo) -> list[Booking]:
+def read_bookings(path: Path, zone: dt.tzinfo, own: set[str]) -> Read:
+    """The calls in an .ics file, a folder of them, or a Calendly export; `own` are the author's addresses."""
     if not path.exists():
         raise LocatedError(path, None, "no such file or folder (check the path)")
     if path.is_dir():
-        files = sorted(path.glob("*.ics"))
+        files = [file for file in sorted(path.iterdir()) if file.suffix.lower() == ".ics" and file.is_file()]
         if not files:
             raise LocatedError(path, None, "no .ics files in this folder")
-        return [booking for file in files for booking in read_ics(file, zone)]
+        return _read_calendars(files, zone, own)
     if path.suffix.lower() == ".ics":
-        return read_ics(path, zone)
+        return _read_calendars([path], zone, own)
     text = read_text(path, "a calendar or a CSV file")
     header = text.split("\n", 1)[0].lower()
     if "invitee email" in header:
-        return read_calendly(path, text, zone)
+        return Read(read_calendly(path, text, zone))
     if "BEGIN:VCALENDAR" in text[:200]:
-        return read_ics(path, zone)
+        return _read_calendars([path], zone, own)
     raise LocatedError(path, 1, "neither a calendar (.ics) nor a Calendly export "
                                 "(expected an 'Invitee Email' column)")
 
 
+def _read_calendars(files: list[Path], zone: dt.tzinfo, own: set[str]) -> Read:
+    """All files read before any is recorded: a later file's cancellation or new SEQUENCE wins."""
+    reader = Reader(zone, own)
+    for file in files:
+        reader.read(file)
+    bookings = reader.bookings()
+    events, attendees = reader.not_booked(bookings)
+    return Read(bookings, events, attendees, reader.warnings, reader.events)
+
+
 def import_calls(store: Store, settings: Settings, path: Path, now: dt.datetime) -> CallsImported:
     """Record booked, held and cancelled calls in one transaction; unknown attendees become people."""
-    bookings = read_bookings(path, settings.zone)
+    read = read_bookings(path, settings.zone, settings.own_addresses)
     with store.transaction():  # read who is known and what was booked where the events are written
-        return _record(store, settings, bookings, now)
+        return _record(store, settings, read, now)
 
 
-def _record(store: Store, settings: Settings, bookings: list[Booking], now: dt.datetime) -> CallsImported:
+def _taken_back(store: Store, person: Person, booking: Booking, at: str) -> list[Event]:
+    """A cancellation of each booking of `person` that `booking` takes back: its own and, when it is a
+    whole recurring event, those of its occurrences."""
+    if booking.series:
+        keys = sorted({event.external_id for event in store.events_of(person.id)
+                       if event.kind is EventKind.BOOKED_CALL and event.external_id
+                       and event.external_id.partition(OCCURRENCE)[0] == booking.key})
+    else:
+        keys = [booking.key] if store.has_event(person.id, EventKind.BOOKED_CALL, booking.key) else []
+    return [Event(EventKind.CALL_CANCELLED, at, source=SOURCE, external_id=key) for key in keys]
+
+
+def _record(store: Store, settings: Settings, read: Read, now: dt.datetime) -> CallsImported:
     own = settings.own_addresses
     known = store.people_by_email()
-    result = CallsImported(bookings=len(bookings))
+    result = CallsImported(bookings=sum(booking.status is not Status.DECLINED for booking in read.bookings),
+                           not_booked=read.events, not_people=read.attendees, warnings=read.warnings,
+                           no_events=read.calendar_events == 0)
     events: list[tuple[str, Event]] = []
     new_people: dict[str, NewPerson] = {}
     at_now = utc_iso(now)
-    for booking in bookings:
-        booked_at, start_at = utc_iso(booking.booked), utc_iso(booking.start)
+    for booking in read.bookings:
+        for address in booking.declined:  # whoever declined keeps no booking of it
+            person = known.get(address.lower())
+            events += [(address, event) for event in (_taken_back(store, person, booking, at_now) if person else [])]
         for address, name in booking.attendees:
             key = address.lower()
             if key in own or not valid_email(address):
                 continue
             person = known.get(key)
-            if booking.cancelled:
-                if person is not None and store.has_event(person.id, EventKind.BOOKED_CALL, booking.key):
-                    events.append((address, Event(EventKind.CALL_CANCELLED, at_now, source=SOURCE,
-                                                  external_id=booking.key)))
-                else:
-                    result.cancelled += 1
+            if booking.status is not Status.BOOKED or booking.start is None:
+                taken = _taken_back(store, person, booking, at_now) if person else []
+                events += [(address, event) for event in taken]
+                result.cancelled += not taken and booking.status is Status.CANCELLED
                 continue
+            booked_at, start_at = utc_iso(booking.booked or booking.start), utc_iso(booking.start)
             if person is None and key not in new_people:
                 new_people[key] = NewPerson(address, clean_name(name), False, SOURCE, booked_at)
                 result.new_people.append(address)
