@@ -223,8 +223,8 @@ def test_mail_senders_are_parsed_before_names_are_decoded(site, run, tmp_path):
                      + MAIL % (b"Jos\xe9 <jose@example.com>", b"raw"))
     result = run(site, "import", "replies", str(mbox))
     assert "  replies         2 new, 0 already recorded" in result.stdout
-    assert "  unknown       1 (mallory@evil.example)" in result.stdout
-    assert "no sender     0" in result.stdout
+    assert "  unknown         1 (mallory@evil.example)" in result.stdout
+    assert "no sender       0" in result.stdout
 
 
 def test_new_honours_another_posts_slug(site, run):
