@@ -29,7 +29,7 @@ PHRASE_RE = re.compile(
     rf"<?({ADDRESS})>?", re.I)
 # Where the notice ends and the copy of the returned message begins.
 COPY_RE = re.compile(
-    r"^\s*[-=*]*\s*(?:below this line is a copy|this is a copy of the message|the header of the original message"
+    r"^[ \t]*[-=*]*[ \t]*(?:below this line is a copy|this is a copy of the message|the header of the original message"
     r"|original message|returned message|undelivered message|message headers follow|below is a copy"
     r"|original message headers|the original message follows)", re.I | re.M)
 HEADER_LINE_RE = re.compile(r"^(?:Received|Return-Path|Message-ID|DKIM-Signature|X-[\w-]+):", re.I | re.M)
@@ -173,14 +173,14 @@ def _notice(parts: Iterable[Message]) -> tuple[str, Message | None]:
     text = "\n".join(_decoded(p) for p in parts if p.get_content_maintype() in ("text", "multipart")
                      and p.get_content_subtype() not in ("html", "rfc822-headers", "delivery-status"))
     marker = COPY_RE.search(text)
-    ends = [m.start() for m in (marker, HEADER_LINE_RE.search(text)) if m]
-    if not ends:
+    header = HEADER_LINE_RE.search(text)
+    if marker and (not header or marker.start() <= header.start()):
+        cut, rest = marker.start(), text[marker.end():].partition("\n")[2]
+    elif header:
+        cut, rest = header.start(), text[header.start():]
+    else:
         return text, None
-    cut = min(ends)
-    rest = text[cut:]
-    if marker and marker.start() == cut:
-        rest = rest.split("\n", 1)[1] if "\n" in rest else ""
-    copy = email.message_from_string(rest.lstrip("\n"))
+    copy = email.message_from_string(rest.lstrip("\r\n"))
     return text[:cut], copy if copy.keys() else None
 
 
