@@ -19,8 +19,9 @@ MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
 ADDRESS = r"[^\s<>\"'(),;:\[\]@=]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+"
 # A failed-recipient line: the address first on its line, alone or followed by the reason
 # (qmail and Yahoo "<a@b>:", Exim "  a@b", Exchange 2003 "a@b on <date>", Zoho "a@b Invalid Address",
-# Postfix "<a@b>: host ... said", sendmail "<a@b>... User unknown", GMX "\"a@b\":").
-LINE_RE = re.compile(rf"^\s*[<\"']?({ADDRESS})[>\"']?(?=[\s:.,;(]|$)")
+# Postfix "<a@b>: host ... said", sendmail "<a@b>... User unknown", GMX "\"a@b\":"), or after the
+# reply code of a session transcript (sendmail "554 <a@b>... Host unknown", m-FILTER "550 5.1.1 <a@b>:").
+LINE_RE = re.compile(rf"^\s*(?:[245]\d\d[ -](?:[245]\.\d{{1,3}}\.\d{{1,3}}\s+)?)?[<\"']?({ADDRESS})[>\"']?(?=[\s:.,;(]|$)")
 # Or named in a sentence: "error delivering your mail to <a@b>", "Your message to a@b couldn't be
 # delivered", "The following message to <a@b> was undeliverable", "Unknown user: a@b", "RCPT TO:<a@b>".
 PHRASE_RE = re.compile(
@@ -31,7 +32,7 @@ PHRASE_RE = re.compile(
 COPY_RE = re.compile(
     r"^[ \t]*[-=*]*[ \t]*(?:below this line is a copy|this is a copy of the message|the header of the original message"
     r"|original message|returned message|undelivered message|message headers follow|below is a copy"
-    r"|original message headers|the original message follows)", re.I | re.M)
+    r"|original message headers|the original message follows|unsent message)", re.I | re.M)
 HEADER_LINE_RE = re.compile(r"^(?:Received|Return-Path|Message-ID|DKIM-Signature|X-[\w-]+):", re.I | re.M)
 ENHANCED_RE = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d.]*\d)")
 BASIC_RE = re.compile(r"(?<![\w.])([245]\d\d)(?=[\s:-])")
