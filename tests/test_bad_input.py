@@ -222,9 +222,9 @@ def test_mail_senders_are_parsed_before_names_are_decoded(site, run, tmp_path):
                      + MAIL % (b"=?utf-8?q?Doe=2C_Jane?= <jane.doe@example.com>", b"comma")
                      + MAIL % (b"Jos\xe9 <jose@example.com>", b"raw"))
     result = run(site, "import", "replies", str(mbox))
-    assert "  replies       2 new, 0 already recorded" in result.stdout
-    assert "  unknown       1 (mallory@evil.example)" in result.stdout
-    assert "no sender     0" in result.stdout
+    assert "  replies         2 new, 0 already recorded" in result.stdout
+    assert "  unknown         1 (mallory@evil.example)" in result.stdout
+    assert "no sender       0" in result.stdout
 
 
 def test_new_honours_another_posts_slug(site, run):
@@ -291,7 +291,7 @@ def test_dates_out_of_range_in_csv_and_mail(site, run, tmp_path):
     mbox = tmp_path / "far.mbox"
     mbox.write_bytes(MAIL.replace(b"Mon, 23 Nov 2026 10:00:00 +0000", b"Fri, 31 Dec 9999 23:59:59 -1200")
                      % (b"Far <far@example.com>", b"far"))
-    assert "  replies       1 new" in run(site, "import", "replies", str(mbox)).stdout
+    assert "  replies         1 new" in run(site, "import", "replies", str(mbox)).stdout
 
 
 def test_an_indented_fence_belongs_to_a_block_scalar(site, run):

@@ -37,12 +37,12 @@ def test_a_subscribe_message_subscribes_its_sender(site, run, tmp_path):
     mbox.write_text(SUBSCRIBE.format(address="new@example.net", name="Nora New", number=1)
                     + SUBSCRIBE.format(address="back@example.com", name="Back", number=2))
     result = run(site, "import", "replies", str(mbox))
-    assert "  subscribes    2\n" in result.stdout
+    assert "  subscribes      2\n" in result.stdout
     with open_store(site) as store:
         new = store.require("new@example.net")
         assert (new.subscribed, new.name, new.source) == (True, "Nora New", "subscribed by email")
         assert store.require("back@example.com").subscribed is True
     again = run(site, "import", "replies", str(mbox))
-    assert "  subscribes    2\n" in again.stdout
+    assert "  subscribes      2\n" in again.stdout
     with open_store(site) as store:
         assert [e.kind for e in store.events_of(store.require("new@example.net").id)] == ["subscribed"]

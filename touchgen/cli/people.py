@@ -91,7 +91,9 @@ def import_readers(obj: Context, file: Path, skip_invalid: bool) -> None:
 def import_replies(obj: Context, path: Path) -> None:
     """Import mail: an mbox file, a Maildir folder, an .eml file or a folder of
     them. Replies are matched to the newsletter they answer, auto-replies are
-    skipped, bounces and unsubscribes recorded; it reports what it could not match.
+    skipped, permanent bounces and unsubscribes recorded, spam complaints
+    unsubscribe; the summary counts every message read, and what it could not
+    match or understand.
 
     \b
     Example:

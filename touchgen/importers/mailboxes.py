@@ -1,4 +1,4 @@
-"""Mail import: replies, auto-replies, bounces and unsubscribes from mbox, Maildir or .eml files."""
+"""Mail import: replies, auto-replies, bounces, complaints and unsubscribes from mbox, Maildir or .eml files."""
 
 from __future__ import annotations
 
@@ -13,32 +13,30 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from enum import StrEnum
 from pathlib import Path
 
 from ..clock import utc_iso
 from ..config import Settings
 from ..errors import LocatedError, ManyErrors
-from ..people.model import Channel, Event, EventKind, NewPerson
+from ..people.model import Channel, Event, EventKind, NewPerson, Person
 from ..people.store import Store
 from ..text import clean_name, normalize_email, plural, valid_email
+from .bounces import Kind, Outcome, Report, message_ids, read_report, text_of
 
-MESSAGE_ID_RE = re.compile(r"<([^<>\s]+)>")
-AUTO_SUBJECT_RE = re.compile(r"^\s*(automatic reply|auto-?reply|out of (the )?office|autosvar|abwesenheit)", re.I)
-DAEMON_RE = re.compile(r"^(mailer-daemon|postmaster)@", re.I)
+# The subjects auto-replies are given, in the languages mail clients write them in (Outlook,
+# iCloud "Auto reply:", Exchange 2007 "Out of Office:", Gmail and Thunderbird vacation replies).
+AUTO_SUBJECT_RE = re.compile(
+    r"^\s*(?:auto(?:matic)?[ -]?reply|autoreply|auto[- ]?response|out of (?:the )?office|vacation reply"
+    r"|away from (?:the )?office|abwesenheit|automatische antwort|r[ée]ponse automatique|respuesta autom[áa]tica"
+    r"|risposta automatica|automatisch antwoord|resposta autom[áa]tica|autosvar|automaattinen vastaus"
+    r"|automatyczna odpowied[źz]|自動返信|自动回复)", re.I)
+# Headers only auto-replies carry: RFC 3834, Gmail and cPanel (X-Autoreply, X-Autorespond), iCloud
+# (X-Apple-Action: VACATION), Exchange inbox rules and out-of-office (X-MS-Exchange-Inbox-Rules-Loop).
+AUTO_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoreply-From", "X-MS-Exchange-Inbox-Rules-Loop")
 MAIL_HEADERS = ("from", "to", "subject", "date", "message-id")
 SOURCE = "mail import"
 SUBSCRIBED_BY_EMAIL = "subscribed by email"
-
-
-def message_ids(value: str | None) -> list[str]:
-    """Message-IDs in a header, parsed with a regex: the standard library's parsing of these is unreliable."""
-    return MESSAGE_ID_RE.findall(value or "")
-
-
-def text_of(message: Message, name: str) -> str:
-    """A header as text, '' when absent; raw 8-bit bytes in it come as a Header object: made text."""
-    value = message.get(name)
-    return "" if value is None else str(value)
 
 
 def decoded(value: str | None) -> str:
@@ -51,7 +49,8 @@ def decoded(value: str | None) -> str:
 
 
 def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(where, raw bytes) of every message in an mbox file, a Maildir, an .eml file or a folder of them."""
+    """(where, raw bytes) of every message in an mbox file, a Maildir, an .eml file or a folder of them.
+    An empty file or Maildir holds no messages (it is not an error)."""
     if not path.exists():
         raise LocatedError(path, None, "no such file or folder (check the path)")
     if path.is_dir():
@@ -64,11 +63,15 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         if not files:
             raise LocatedError(path, None, "no .eml files and not a Maildir (expected cur/ and new/ folders)")
         for file in files:
-            yield str(file), file.read_bytes()
+            data = file.read_bytes()
+            if data.strip():
+                yield str(file), data
         return
     with path.open("rb") as handle:
-        start = handle.read(5)
-    if start == b"From ":
+        start = handle.read(4096).lstrip()
+    if not start and not path.read_bytes().strip():
+        return
+    if start.startswith(b"From "):
         box = mailbox.mbox(path, factory=None, create=False)
         try:
             for number, key in enumerate(box.keys(), start=1):
@@ -80,58 +83,18 @@ def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def is_auto_reply(message: Message) -> bool:
-    auto = (text_of(message, "Auto-Submitted") or "").strip().lower()
-    if auto and auto != "no":
+    """An out-of-office or other automatic answer (RFC 3834 and what vendors send instead of it).
+    X-Auto-Response-Suppress alone is not one: Outlook and Exchange put it on people's own mail too."""
+    auto = text_of(message, "Auto-Submitted").strip().lower()
+    if auto and not auto.startswith("no"):
         return True
-    if text_of(message, "X-Autoreply") or text_of(message, "X-Autorespond") or text_of(message, "X-MS-Exchange-Inbox-Rules-Loop"):
+    if any(text_of(message, header) for header in AUTO_HEADERS):
         return True
-    if (text_of(message, "Precedence") or "").strip().lower() in ("bulk", "junk", "auto_reply", "list"):
+    if "vacation" in text_of(message, "X-Apple-Action").lower():
         return True
-    suppress = (text_of(message, "X-Auto-Response-Suppress") or "").lower()
-    if any(word in suppress for word in ("oof", "autoreply", "all")):
+    if text_of(message, "Precedence").strip().lower() in ("bulk", "junk", "auto_reply", "list"):
         return True
     return bool(AUTO_SUBJECT_RE.match(decoded(text_of(message, "Subject"))))
-
-
-@dataclass(frozen=True)
-class Bounce:
-    recipients: list[str]
-    original_ids: list[str]
-    permanent: bool
-
-
-def delivery_report(message: Message) -> Bounce | None:
-    """The failed recipients of a delivery report (multipart/report or from MAILER-DAEMON), else None."""
-    sender = parseaddr(text_of(message, "From"))[1]
-    is_report = message.get_content_type() == "multipart/report"
-    if not is_report and not DAEMON_RE.match(sender):
-        return None
-    recipients: list[str] = []
-    originals: list[str] = []
-    actions: list[str] = []
-    for part in message.walk():
-        kind = part.get_content_type()
-        if kind == "message/delivery-status":
-            blocks: list[Message] = part.get_payload() if part.is_multipart() else []  # type: ignore[assignment]
-            for block in blocks:
-                for header in ("Final-Recipient", "Original-Recipient"):
-                    value = text_of(block, header)
-                    address = value.split(";", 1)[-1].strip()
-                    if valid_email(address) and address.lower() not in (r.lower() for r in recipients):
-                        recipients.append(address)
-                if text_of(block, "Action"):
-                    actions.append(text_of(block, "Action").strip().lower())
-        elif kind == "message/rfc822" and part.is_multipart():
-            inner: Message = part.get_payload(0)  # type: ignore[assignment]
-            originals += message_ids(text_of(inner, "Message-ID"))
-        elif kind == "text/rfc822-headers":
-            raw: bytes = part.get_payload(decode=True)  # type: ignore[assignment]
-            originals += message_ids(text_of(email.message_from_bytes(raw or b""), "Message-ID"))
-    for address in (text_of(message, "X-Failed-Recipients") or "").split(","):
-        if valid_email(address.strip()) and address.strip() not in recipients:
-            recipients.append(address.strip())
-    permanent = not actions or any(action == "failed" for action in actions)
-    return Bounce(recipients, originals, permanent)
 
 
 def _is_subscribe(message: Message) -> bool:
@@ -148,39 +111,60 @@ def _is_unsubscribe(message: Message, unsubscribe_address: str) -> bool:
     return any(address.lower() == unsubscribe_address.lower() for _, address in getaddresses(fields))
 
 
+class Category(StrEnum):
+    """What a message read turned out to be: each message is exactly one."""
+
+    REPLY = "replies"
+    AUTO_REPLY = "auto-replies"
+    BOUNCE = "bounces"
+    NOT_BOUNCE = "not bounces"
+    COMPLAINT = "complaints"
+    UNSUBSCRIBE = "unsubscribes"
+    SUBSCRIBE = "subscribes"
+    FROM_AUTHOR = "from you"
+    UNKNOWN = "unknown"
+    NO_SENDER = "no sender"
+    NOT_UNDERSTOOD = "not understood"
+
+
 @dataclass
 class RepliesImported:
     messages: int = 0
+    counted: Counter[Category] = field(default_factory=Counter)
     replies: int = 0
     already: int = 0
     posts: Counter[str] = field(default_factory=Counter)
-    auto_replies: int = 0
     bounces: list[str] = field(default_factory=list)
-    unsubscribes: int = 0
-    subscribes: int = 0
-    from_author: int = 0
+    not_bounces: list[str] = field(default_factory=list)
+    complaints: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
     no_sender: list[str] = field(default_factory=list)
+    not_understood: list[str] = field(default_factory=list)
     introduced: list[tuple[str, str]] = field(default_factory=list)
 
     def lines(self, path: Path) -> list[str]:
-        """The report an import ends with: one line per kind of message."""
+        """The report an import ends with: one line per kind of message; the counts add up to the
+        messages read (introduced people are among the replies)."""
         posts = ", ".join(f"{post} {count}" for post, count in self.posts.most_common())
 
-        def listed(items: list[str], separator: str = ", ") -> str:
-            return f" ({separator.join(items)})" if items else ""
+        def row(category: str, text: str, items: list[str] | None = None, separator: str = ", ") -> str:
+            return f"  {category:<15} {text}" + (f" ({separator.join(items)})" if items else "")
 
+        count = self.counted
         return [
             f"Imported {path}: {plural(self.messages, 'message')}",
-            f"  replies       {self.replies} new, {self.already} already recorded" + (f" ({posts})" if posts else ""),
-            f"  auto-replies  {self.auto_replies} skipped",
-            f"  bounces       {len(self.bounces)}" + listed(self.bounces),
-            f"  unsubscribes  {self.unsubscribes}",
-            f"  subscribes    {self.subscribes}",
-            f"  from you      {self.from_author} ignored",
-            f"  introduced    {len(self.introduced)}" + listed([f"{new} by {by}" for new, by in self.introduced]),
-            f"  unknown       {len(self.unknown)}" + listed(self.unknown),
-            f"  no sender     {len(self.no_sender)}" + listed(self.no_sender, "; "),
+            row(Category.REPLY, f"{self.replies} new, {self.already} already recorded" + (f" ({posts})" if posts else "")),
+            row("introduced", str(len(self.introduced)), [f"{new} by {by}" for new, by in self.introduced]),
+            row(Category.AUTO_REPLY, f"{count[Category.AUTO_REPLY]} skipped"),
+            row(Category.BOUNCE, str(count[Category.BOUNCE]), list(dict.fromkeys(self.bounces))),
+            row(Category.NOT_BOUNCE, str(count[Category.NOT_BOUNCE]), self.not_bounces),
+            row(Category.COMPLAINT, f"{count[Category.COMPLAINT]} unsubscribed", self.complaints),
+            row(Category.UNSUBSCRIBE, str(count[Category.UNSUBSCRIBE])),
+            row(Category.SUBSCRIBE, str(count[Category.SUBSCRIBE])),
+            row(Category.FROM_AUTHOR, f"{count[Category.FROM_AUTHOR]} ignored"),
+            row(Category.UNKNOWN, str(count[Category.UNKNOWN]), self.unknown),
+            row(Category.NO_SENDER, str(count[Category.NO_SENDER]), self.no_sender, "; "),
+            row(Category.NOT_UNDERSTOOD, str(count[Category.NOT_UNDERSTOOD]), self.not_understood, "; "),
         ]
 
 
@@ -202,7 +186,7 @@ def _external_id(message: Message, sender: str, at: str) -> str:
 
 
 def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetime) -> RepliesImported:
-    """Read every message, then record replies, bounces and unsubscribes in one transaction."""
+    """Read every message, then record replies, bounces, complaints and unsubscribes in one transaction."""
     parsed: list[tuple[str, Message]] = []
     not_mail: list[LocatedError] = []
     for where, raw in iter_messages(path):
@@ -216,82 +200,126 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
         raise ManyErrors(not_mail, f"{plural(len(not_mail), 'file')} not mail; nothing was imported")
 
     with store.transaction():  # read who is known and what was sent where the events are written
-        return _record(store, settings, parsed, now)
+        return _Import(store, settings, now).run(parsed)
 
 
-def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]], now: dt.datetime) -> RepliesImported:
-    own = settings.own_addresses
-    known = store.people_by_email()
-    result = RepliesImported(messages=len(parsed))
-    events: list[tuple[str, Event]] = []
-    new_people: dict[str, NewPerson] = {}
-    bounced_sends: list[str] = []
-    replied_posts: list[str | None] = []
-    for where, message in parsed:
-        at = _moment(message, now)
-        bounce = delivery_report(message)
-        if bounce is not None:
-            if not bounce.permanent:
-                result.auto_replies += 1
+class _Import:
+    """One import: the messages are sorted into categories, the events gathered, then written at once."""
+
+    def __init__(self, store: Store, settings: Settings, now: dt.datetime) -> None:
+        self.store = store
+        self.settings = settings
+        self.now = now
+        self.known = store.people_by_email()
+        self.result = RepliesImported()
+        self.events: list[tuple[str, Event]] = []
+        self.new_people: dict[str, NewPerson] = {}
+        self.bounced_sends: list[str] = []
+        self.replied_posts: list[str | None] = []
+
+    def run(self, parsed: list[tuple[str, Message]]) -> RepliesImported:
+        result = self.result
+        result.messages = len(parsed)
+        for where, message in parsed:
+            at = _moment(message, self.now)
+            report = read_report(message)
+            category = self._report(report, where, message, at) if report else self._mail(where, message, at)
+            result.counted[category] += 1
+        added = self.store.record(self.events, self.new_people.values(), self.bounced_sends)
+        result.replies = added[EventKind.REPLIED]
+        result.already = len(self.replied_posts) - added[EventKind.REPLIED]
+        result.posts = Counter(post or "(no post)" for post in self.replied_posts)
+        return result
+
+    def _sent_to(self, original_ids: tuple[str, ...]) -> Person | None:
+        """The reader a returned newsletter was sent to, by its Message-ID."""
+        send = self.store.send_by_message_ids(original_ids) if original_ids else None
+        return self.store.person_by_id(send.person_id) if send else None
+
+    def _report(self, report: Report, where: str, message: Message, at: str) -> Category:
+        """A delivery report or a complaint: only a permanent failure of the address records a bounce,
+        and a spam complaint unsubscribes the reader who made it."""
+        external = _external_id(message, "report", at)
+        subject = decoded(text_of(message, "Subject"))
+        sent_to = self._sent_to(report.original_ids)
+        if report.kind is Kind.COMPLAINT:
+            people = [self.known[a.lower()] for a in report.complainants if a.lower() in self.known]
+            people = [sent_to] if sent_to else people
+            if not people and not report.complainants:
+                what = ("a spam complaint that names no reader" if report.reason.startswith("spam complaint")
+                        else f"a feedback report of type '{report.reason}', not a complaint")
+                self.result.not_understood.append(f"{where}: {what}")
+                return Category.NOT_UNDERSTOOD
+            for person in people:
+                self.events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
+                                                        external_id=external, note=report.reason)))
+            self.result.complaints += [p.email for p in people] or [f"{', '.join(report.complainants)}: not a reader"]
+            return Category.COMPLAINT
+        failures = [f for f in report.failures if f.address or sent_to]
+        if not failures:
+            self.result.not_understood.append(f"{where}: a delivery report that names no recipient")
+            return Category.NOT_UNDERSTOOD
+        bounced = False
+        for failure in failures:
+            address = failure.address or (sent_to.email if sent_to else "")
+            if failure.outcome is not Outcome.BOUNCED:
+                self.result.not_bounces.append(" ".join(filter(None, (address, failure.status, failure.outcome.value))))
                 continue
-            external = _external_id(message, "bounce", at)
-            for address in bounce.recipients:
-                result.bounces.append(address)
-                if address.lower() in known:
-                    events.append((address, Event(EventKind.BOUNCED, at, channel=Channel.EMAIL, source=SOURCE,
-                                                  external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
-            bounced_sends += bounce.original_ids
-            continue
+            bounced = True
+            self.result.bounces.append(address)
+            if address.lower() in self.known:
+                note = " ".join(filter(None, (failure.status, subject)))[:200]
+                self.events.append((address, Event(EventKind.BOUNCED, at, channel=Channel.EMAIL, source=SOURCE,
+                                                   external_id=external, note=note)))
+        if bounced:
+            self.bounced_sends += report.original_ids
+        return Category.BOUNCE if bounced else Category.NOT_BOUNCE
+
+    def _mail(self, where: str, message: Message, at: str) -> Category:
+        """Mail a person wrote (or an auto-reply in their name)."""
+        result = self.result
         # The address is parsed first and only the name decoded: an encoded name can neither hide a
         # comma ("Doe, Jane") nor pass for another address.
         raw_name, sender = parseaddr(str(text_of(message, "From")))
         name = decoded(raw_name)
         if not valid_email(sender):
             result.no_sender.append(where)
-            continue
+            return Category.NO_SENDER
         sender = normalize_email(sender)
-        if sender.lower() in own:
-            result.from_author += 1
-            continue
+        if sender.lower() in self.settings.own_addresses:
+            return Category.FROM_AUTHOR
         if is_auto_reply(message):
-            result.auto_replies += 1
-            continue
+            return Category.AUTO_REPLY
         external = _external_id(message, sender, at)
-        person = known.get(sender.lower())
-        if _is_unsubscribe(message, settings.newsletter.unsubscribe_email):
+        person = self.known.get(sender.lower())
+        if _is_unsubscribe(message, self.settings.newsletter.unsubscribe_email):
             if person is None:
                 result.unknown.append(sender)
-            else:
-                result.unsubscribes += 1
-                events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
-                                                   external_id=external)))
-            continue
+                return Category.UNKNOWN
+            self.events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
+                                                    external_id=external)))
+            return Category.UNSUBSCRIBE
         if _is_subscribe(message):
-            result.subscribes += 1
-            if person is None and sender.lower() not in new_people:
-                new_people[sender.lower()] = NewPerson(sender, clean_name(name), True, SUBSCRIBED_BY_EMAIL, at)
-            events.append((sender, Event(EventKind.SUBSCRIBED, at, channel=Channel.EMAIL, source=SUBSCRIBED_BY_EMAIL,
-                                         external_id=external)))
-            continue
+            if person is None and sender.lower() not in self.new_people:
+                self.new_people[sender.lower()] = NewPerson(sender, clean_name(name), True, SUBSCRIBED_BY_EMAIL, at)
+            self.events.append((sender, Event(EventKind.SUBSCRIBED, at, channel=Channel.EMAIL,
+                                              source=SUBSCRIBED_BY_EMAIL, external_id=external)))
+            return Category.SUBSCRIBE
         ids = message_ids(text_of(message, "In-Reply-To")) + list(reversed(message_ids(text_of(message, "References"))))
-        send = store.send_by_message_ids(ids) if ids else None
+        send = self.store.send_by_message_ids(ids) if ids else None
         post = send.post if send else None
         if person is None and send is not None:
-            reader = store.person_by_id(send.person_id)
-            if sender.lower() not in new_people:
-                new_people[sender.lower()] = NewPerson(sender, clean_name(name), False, f"introduced by {reader.email}", at,
-                                                       reader.id)
+            reader = self.store.person_by_id(send.person_id)
+            if sender.lower() not in self.new_people:
+                self.new_people[sender.lower()] = NewPerson(sender, clean_name(name), False,
+                                                            f"introduced by {reader.email}", at, reader.id)
                 result.introduced.append((sender, reader.email))
         elif person is None:
             result.unknown.append(sender)
-            continue
+            return Category.UNKNOWN
         elif post is None:
-            post = store.last_sent_before(person.id, at)
-        events.append((sender, Event(EventKind.REPLIED, at, post=post, channel=Channel.EMAIL, source=SOURCE,
-                                     external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
-        replied_posts.append(post)
-    added = store.record(events, new_people.values(), bounced_sends)
-    result.replies = added[EventKind.REPLIED]
-    result.already = len(replied_posts) - added[EventKind.REPLIED]
-    result.posts = Counter(post or "(no post)" for post in replied_posts)
-    return result
+            post = self.store.last_sent_before(person.id, at)
+        self.events.append((sender, Event(EventKind.REPLIED, at, post=post, channel=Channel.EMAIL, source=SOURCE,
+                                          external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
+        self.replied_posts.append(post)
+        return Category.REPLY
