@@ -44,7 +44,7 @@ class Server:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def expect(self, pattern: str, within: float = 10.0) -> re.Match[str]:
+    def expect(self, pattern: str, within: float = 30.0) -> re.Match[str]:
         """The next terminal line that matches, waiting at most `within` seconds."""
         deadline = time.monotonic() + within
         seen = []
@@ -123,14 +123,14 @@ def test_the_event_stream_says_reload_after_a_build(server, site):
     events: queue.Queue[str] = queue.Queue()
 
     def listen() -> None:
-        with urllib.request.urlopen(server.url + "_touchgen/events", timeout=10) as stream:
+        with urllib.request.urlopen(server.url + "_touchgen/events", timeout=30) as stream:
             for raw in stream:
                 events.put(raw.decode().strip())
 
     threading.Thread(target=listen, daemon=True).start()
     assert events.get(timeout=5) == ": touchgen"
     write(site / "templates/site/404.html", "{% extends 'site/base.html' %}{% block main %}Gone{% endblock %}")
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if events.get(timeout=deadline - time.monotonic()) == "event: reload":
             break
@@ -162,11 +162,11 @@ def test_an_open_page_reloads_itself_in_chromium_after_a_save(server, site):
         assert page.locator("h1").inner_text() == "Unfinished"
         write(site / "content/posts/2026-11-16-unfinished.md",
               "---\n" + DRAFT.replace("title: Unfinished", "title: Half done") + "---\n\nBetter.\n")
-        page.wait_for_function("document.querySelector('h1').textContent === 'Half done'", timeout=10_000)
+        page.wait_for_function("document.querySelector('h1').textContent === 'Half done'", timeout=30_000)
         write(site / "content/posts/2026-11-16-unfinished.md", "---\ntitle: [\n---\n")
-        page.wait_for_function("document.title.startsWith('Build failed')", timeout=10_000)
+        page.wait_for_function("document.title.startsWith('Build failed')", timeout=30_000)
         assert "content/posts/2026-11-16-unfinished.md:" in page.locator("main").inner_text()
         write(site / "content/posts/2026-11-16-unfinished.md", "---\n" + DRAFT + "---\n\nBack.\n")
-        page.wait_for_function("document.title.startsWith('Build failed') === false", timeout=10_000)
+        page.wait_for_function("document.title.startsWith('Build failed') === false", timeout=30_000)
         assert "Back." in page.locator("article").inner_text()
         browser.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -156,8 +155,8 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: P
             progress(person.email)
             continue
         if interval:
-            retry.sleep(max(0.0, last_start + interval - time.monotonic()))
-            last_start = time.monotonic()
+            retry.sleep(max(0.0, last_start + interval - retry.clock()))
+            last_start = retry.clock()
         outcome, reply = deliver_with_retries(connection, sender, person.email, data, retry)
         if outcome is Outcome.BOUNCED:
             ledger.mark_failed(letter.slug, person.id, reply)

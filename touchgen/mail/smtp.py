@@ -48,10 +48,12 @@ class Outcome(StrEnum):
 @dataclass(frozen=True)
 class Retry:
     """The pauses after a temporary refusal or a dropped connection, before giving up for this run,
-    and how to pause (tests pass a sleep that only records)."""
+    how to pause and the clock the rate limit reads (tests pass a sleep that only records and a clock
+    that moves only by those pauses)."""
 
     delays: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic  # for the rate limit
 
 
 RETRY = Retry()  # read at each send, so tests can set it
