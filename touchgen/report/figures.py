@@ -132,8 +132,8 @@ def last_reply(store: Store, person_id: int) -> tuple[str | None, str]:
 
 def gather(store: Store, settings: Settings, today: dt.date, now: dt.datetime) -> Figures:
     """Everything the report shows, for `today` (`now`: the moment the commands act at)."""
+    accounts, people = population(store, settings, now)  # first: it adds the people of the plans to the store
     counted = funnel(store, settings.stages, None, True)
-    accounts, people = population(store, settings, now)
     everyone = people.all()
     recent = people.extras(today)  # the people of the plans, and everyone who replied lately
     placed = {p.history.person.email.lower(): p for p in everyone + recent}
