@@ -37,10 +37,10 @@ def target(settings: Settings, out: Path | None) -> Path:
 def render(settings: Settings, figures: Figures) -> str:
     """The page, from the site's templates/report/ or the default theme's."""
     return Theme(settings.root).render(
-        TEMPLATE, report=figures, site=settings.site, long_date=long_date, version=__version__,
-        funnel=charts.funnel_steps(figures), posts=charts.post_rows(figures), months=charts.months(figures, settings),
-        progress=charts.progress(figures), stages=charts.stage_rows(figures), waiting=charts.waiting_bars(figures),
-        short_date=short_date)
+        TEMPLATE, report=figures, site=settings.site, stages_rules=settings.stages, version=__version__,
+        funnel=charts.funnel_steps(figures), posts=charts.post_rows(figures), waiting=charts.waiting_bars(figures),
+        progress=charts.progress(figures), months=charts.months(figures, settings), stages=charts.stage_rows(figures),
+        long_date=long_date, short_date=short_date)
 
 
 def short_date(day: dt.date) -> str:
