@@ -274,3 +274,19 @@ def test_a_site_template_replaces_the_default(report_site, run):
     data = figures(run, report_site)
     assert (report_site / "data/report/index.html").read_text(encoding="utf-8") == (
         f"Monday Inspiration: {data['people']} people, {data['funnel']['replied']} replied\n")
+
+
+@pytest.mark.parametrize("path, text, errors", [
+    ("content/posts/2026-11-30-broken.md", "---\ntitle: Broken\ndate: 2026-13-45\n---\nx\n",
+     "error: content/posts/2026-11-30-broken.md:3: date '2026-13-45' is not a valid date (use YYYY-MM-DD)\n"
+     "Error: 1 problem found; nothing was written\n"),
+    ("data/accounts/bad.toml", 'name = "Bad"\nhealth = "poor"\n',
+     "error: data/accounts/bad.toml:2: health 'poor' is not one of healthy | fix | walk-away\n"
+     "Error: 1 account plan cannot be read; fix it first\n"),
+], ids=["post", "plan"])
+def test_bad_content_stops_the_report(report_site, run, path, text, errors):
+    write(report_site / path, text)
+    for args in (("--format", "json"), ()):
+        result = run(report_site, "report", "--today", TODAY, *args, code=1)
+        assert (result.stdout, result.stderr) == ("", errors)
+    assert not (report_site / "data/report").exists()
