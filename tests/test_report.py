@@ -290,3 +290,19 @@ def test_bad_content_stops_the_report(report_site, run, path, text, errors):
         result = run(report_site, "report", "--today", TODAY, *args, code=1)
         assert (result.stdout, result.stderr) == ("", errors)
     assert not (report_site / "data/report").exists()
+
+
+def test_the_calendar_follows_the_working_days(report_site, run):
+    config = report_site / "touchgen.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('working_days = ["mon", "tue", "wed", "thu", "fri"]',
+                                   'working_days = ["mon", "tue", "wed", "thu", "fri", "sat"]'), encoding="utf-8")
+    calendar = {day["date"]: day["touches"] for day in figures(run, report_site)["calendar"]}
+    # 2026 has 313 days that are not Sundays; the sample makes 25 and 26 December holidays.
+    assert len(calendar) == 313 - 2 and calendar["2026-11-21"] == 1
+    run(report_site, "report", "--today", TODAY)
+    html = (report_site / "data/report/index.html").read_text(encoding="utf-8")
+    november = html.split('aria-label="November: ')[1].split("</svg>")[0]
+    assert re.findall(r'class="head"[^>]*>(\w)<', november) == ["M", "T", "W", "T", "F", "S"]
+    assert november.startswith("4 touches on 25 working days")
+    assert '<g class="cell holiday" data-date="2026-12-25"><title>Friday 25 December: not a working day</title>' in html
