@@ -223,22 +223,30 @@ def test_the_page_reports_an_empty_store(site, run):
     assert "No reply is waiting" in html and "No key accounts yet" in html
 
 
-@pytest.mark.parametrize("out", ["output/report.html", "output", "output/site/"], ids=["file", "folder", "site"])
-def test_an_out_inside_output_is_refused(report_site, run, monkeypatch, out):
+@pytest.mark.parametrize("out, why", [
+    ("output/report.html", "output/, which is published with the site"),
+    ("output", "output/, which is published with the site"),
+    ("output/site/", "output/, which is published with the site"),
+    ("static/report.html", "static/, whose files are copied into the published site"),
+    ("content/posts/2026-11-23-small-promises-kept/report.html", "content/, whose files beside a post are published "
+                                                                 "with it"),
+    ("templates/static/report.html", "templates/, whose static/ files are copied into the published site"),
+], ids=["file", "folder", "site", "static", "bundle", "theme"])
+def test_an_out_where_the_site_is_published_from_is_refused(report_site, run, monkeypatch, out, why):
     monkeypatch.chdir(report_site)
     (report_site / "output/site").mkdir(parents=True)
+    before = sorted(p for p in report_site.rglob("*"))
     result = run(report_site, "report", "--out", out, code=1)
-    assert result.stderr == (f"Error: {Path(out)}: is inside output/, which is published with the site; the report is "
-                             "private: write it under data/ (the default is data/report/index.html)\n")
-    assert [p.name for p in (report_site / "output").rglob("*")] == ["site"]
-    assert not (report_site / "data/report").exists()
+    assert result.stderr == (f"Error: {Path(out)}: is inside {why}; the report is private: write it under data/ "
+                             "(the default is data/report/index.html)\n")
+    assert sorted(p for p in report_site.rglob("*")) == before
 
 
 def test_a_link_into_output_is_refused(report_site, run, tmp_path):
     (report_site / "output/site").mkdir(parents=True)
     (tmp_path / "private").symlink_to(report_site / "output/site")
     result = run(report_site, "report", "--out", str(tmp_path / "private/report.html"), code=1)
-    assert result.stderr.startswith(f"Error: {tmp_path / 'private/report.html'}: is inside output/")
+    assert result.stderr.startswith(f"Error: {tmp_path / 'private/report.html'}: is inside output/, which is published")
     assert list((report_site / "output/site").iterdir()) == []
 
 

@@ -15,7 +15,8 @@ from .params import today_option
 
 @click.command("report")
 @click.option("--out", type=click.Path(path_type=Path),
-              help="Write the page to this file (or into this folder) [data/report/index.html]; never under output/.")
+              help="Write the page to this file (or into this folder) [data/report/index.html]; never under "
+                   "output/, static/, content/ or templates/.")
 @today_option
 @click.option("--format", "format_", type=click.Choice(["html", "json"]), default="html", show_default=True,
               help="Write the HTML page, or print the same figures as JSON.")

@@ -25,12 +25,18 @@ def default_path(settings: Settings) -> Path:
 
 def target(settings: Settings, out: Path | None) -> Path:
     """Where the page goes: `out` (a folder gets index.html in it), else data/report/index.html.
-    Never under output/: that folder is published, and nothing about readers goes there."""
+    Never where the website is published from: the report names readers."""
     path = default_path(settings) if out is None else out / PAGE if out.is_dir() else out
-    if path.resolve().is_relative_to(settings.paths.output.resolve()):
-        raise TouchgenError(f"{out if out is not None else settings.paths.shown(path)}: is inside output/, which is "
-                            "published with the site; the report is private: write it under data/ (the default "
-                            "is data/report/index.html)")
+    paths = settings.paths
+    published = [(paths.output, "which is published with the site"),
+                 (paths.static, "whose files are copied into the published site"),
+                 (paths.posts.parent, "whose files beside a post are published with it"),
+                 (paths.templates, "whose static/ files are copied into the published site")]
+    for folder, why in published:
+        if path.resolve().is_relative_to(folder.resolve()):
+            shown = out if out is not None else paths.shown(path)
+            raise TouchgenError(f"{shown}: is inside {paths.shown(folder)}/, {why}; the report is private: write "
+                                "it under data/ (the default is data/report/index.html)")
     return path
 
 
