@@ -88,7 +88,7 @@ class Visit:
 def test_the_page_requests_nothing_but_itself(browser, report, scheme):
     path, _ = report
     with Visit(browser, path, 375, scheme) as visit:
-        visit.page.emulate_media(media="print")
+        visit.page.emulate_media(media="print")  # the print styles fetch nothing either
         visit.page.emulate_media(media="screen")
         assert visit.requests == [visit.url]
         assert visit.errors == []
