@@ -80,9 +80,9 @@ def cli(ctx: click.Context, site: Path, verbose: int, quiet: bool) -> None:
 
 
 def _register() -> None:
-    from . import accounts, people, readers, send, site, touch
+    from . import accounts, people, readers, report, send, site, touch
 
-    for module in (site, people, readers, send, touch, accounts):
+    for module in (site, people, readers, send, touch, accounts, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

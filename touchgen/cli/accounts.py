@@ -68,19 +68,10 @@ def accounts_list(obj: Context, today: dt.date | None, format_: str) -> None:
         touchgen accounts list
         touchgen accounts list --format json
     """
+    from ..touch.standing import standing
+
     settings, day, plans, placed = _placed(obj, today)
-    rows = []
-    for account in plans:
-        row: dict[str, Any] = {"slug": account.slug, "name": account.name, "tier": str(account.tier),
-                               "health": str(account.health)}
-        for role in ("key", "delivery", "support"):
-            members = [placed[m.email.lower()] for m in account.people if m.role.value == role]
-            contacts = [p.history.last_two_way for p in members if p.history.last_two_way]
-            row[role] = len(members)
-            row[f"last_{role}"] = max(contacts).isoformat() if contacts else ""
-        row["overdue"] = [m.email for m in account.people if placed[m.email.lower()].cadence
-                          and placed[m.email.lower()].silence(day) >= placed[m.email.lower()].cadence]
-        rows.append(row)
+    rows = [standing(account, placed, day).as_dict() for account in plans]
     shown = [{**row, "overdue": ", ".join(row["overdue"])} for row in rows]
     emit(shown, ["slug", "name", "tier", "health", "key", "delivery", "support", "last_key", "last_delivery",
                  "last_support", "overdue"], format_, rows)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..config import Settings
 from .accounts import Account, Activity, Health
-from .cadence import Placed, Population
+from .cadence import History, Placed, Population
 from .workdays import Workdays
 
 
@@ -65,16 +65,22 @@ def excluded(placed: Placed, day: dt.date, settings: Settings) -> bool:
     return last is not None and (day - last).days < settings.touches.quiet_days
 
 
+def unanswered_reply(history: History, day: dt.date, within_days: int) -> dt.date | None:
+    """The day of the person's last reply when it still waits for an answer on `day`: at most
+    `within_days` old (an older one was surely answered outside touchgen), no touch or call since."""
+    reply = history.last_reply
+    if reply is not None and 0 <= (day - reply).days <= within_days and (
+            history.last_touch_or_call is None or history.last_touch_or_call < reply):
+        return reply
+    return None
+
+
 def propose(placed: Placed, day: dt.date, settings: Settings) -> Proposal | None:
     """`placed` as a proposal for `day`, or None when excluded or with nothing to propose them for."""
     if excluded(placed, day, settings):
         return None
-    touches, history = settings.touches, placed.history
-    unanswered = None
-    reply = history.last_reply
-    if reply is not None and 0 <= (day - reply).days <= touches.answer_within_days and (
-            history.last_touch_or_call is None or history.last_touch_or_call < reply):
-        unanswered = reply
+    touches = settings.touches
+    unanswered = unanswered_reply(placed.history, day, touches.answer_within_days)
     activity = next(((account, activity) for account, _ in placed.roles for activity in account.activities
                      if 0 <= (activity.date - day).days <= touches.lead_days), None)
     silence = placed.silence(day)
