@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,16 +66,72 @@ def store(tmp_path):
         yield opened
 
 
-@pytest.fixture
-def sample_site(tmp_path) -> Path:
-    """A copy of the repository's own sample site."""
-    root = tmp_path / "sample"
-    root.mkdir()
+def copy_sample(root: Path) -> Path:
+    """The repository's own sample site copied into `root`."""
+    root.mkdir(parents=True)
     shutil.copy(REPO / "touchgen.toml", root)
     shutil.copytree(REPO / "content", root / "content")
     if (REPO / "templates").is_dir():
         shutil.copytree(REPO / "templates", root / "templates")
     return root
+
+
+@pytest.fixture
+def sample_site(tmp_path) -> Path:
+    """A copy of the repository's own sample site."""
+    return copy_sample(tmp_path / "sample")
+
+
+def build_at_epoch(root: Path) -> Path:
+    """`touchgen build` of the site at `root` on the tests' fixed day; its output folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        touchgen("--site", str(root), "build")
+    return root / "output"
+
+
+# Browser fixtures (helpers in browser.py): one Chromium per test session, one page per check.
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright; the test is skipped, saying why, when it is not installed."""
+    from browser import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture(scope="session")
+def browser_context(chromium):
+    """One context for the session, so pages share the HTTP cache (axe-core is compiled once)."""
+    context = chromium.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def browser_page(browser_context):
+    """A fresh page that records console errors and failed requests (browser.Watched)."""
+    from browser import watch
+
+    page = browser_context.new_page()
+    yield watch(page)
+    page.close()
+
+
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory) -> Path:
+    """output/ of the repository's sample site, built once for the session."""
+    return build_at_epoch(copy_sample(tmp_path_factory.mktemp("built") / "sample"))
+
+
+@pytest.fixture(scope="session")
+def sample_server(sample_output) -> Iterator[str]:
+    """The sample's output/site at / and output/newsletter at /newsletter/ on 127.0.0.1: the base URL."""
+    from browser import http_server
+
+    with http_server({"/": sample_output / "site", "/newsletter/": sample_output / "newsletter"}) as url:
+        yield url
 
 
 def touchgen(*args: str, code: int = 0, input: str | None = None):

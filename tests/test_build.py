@@ -20,12 +20,12 @@ def html(site, path):
 def test_sample_site_has_every_page(sample_site, run):
     result = run(sample_site, "build")
     assert re.fullmatch(
-        r"Built 9 posts, 1 page, 2 feeds, 9 emails in \d+\.\d\d s: 63 written, 0 unchanged, 0 removed \(output/\)\n",
+        r"Built 9 posts, 1 page, 2 feeds, 9 emails in \d+\.\d\d s: 65 written, 0 unchanged, 0 removed \(output/\)\n",
         result.stdout)
     out = sample_site / "output/site"
     for path in ["index.html", "page/2/index.html", "archive/index.html", "tags/index.html",
                  "tags/accounts/index.html", "about/index.html", "404.html", "feed.xml", "atom.xml",
-                 "sitemap.xml", "robots.txt", "static/css/style.css"]:
+                 "sitemap.xml", "robots.txt", "static/css/style.css", "favicon.ico", "favicon.svg"]:
         assert (out / path).is_file(), path
     for slug in SAMPLE_SLUGS:
         assert (out / f"posts/{slug}/index.html").is_file()
@@ -68,9 +68,22 @@ def test_markdown_extensions(site, run):
     page = html(site, "posts/features/index.html")
     assert "&ldquo;quotes&rdquo; and &ndash; dashes" in page
     assert '<h2 id="a-heading">A heading</h2>' in page
-    assert "<table>" in page and "<td>1</td>" in page
-    assert '<div class="highlight"><pre><span></span><code><span class="k">def</span>' in page
+    assert '<table tabindex="0">' in page and "<td>1</td>" in page
+    assert '<div class="highlight"><pre tabindex="0"><span></span><code><span class="k">def</span>' in page
     assert '<li id="fn:n">' in page
+
+
+def test_scrolling_boxes_take_focus_and_an_empty_header_cell_is_a_plain_cell():
+    from touchgen.site.markdown import Renderer
+
+    rendered = Renderer().render("| | Light | Dark |\n|---|---|---|\n| Code | xcode | github-dark |\n\n"
+                                 "    indented code\n\n<pre class=\"raw\">raw</pre>\n\n"
+                                 '<pre tabindex="-1">kept</pre>\n')
+    assert "<tr>\n<td></td>\n<th>Light</th>\n<th>Dark</th>\n</tr>" in rendered
+    assert rendered.count('<table tabindex="0">') == 1
+    assert '<div class="highlight"><pre tabindex="0"><span></span><code>indented code' in rendered
+    assert '<pre tabindex="0" class="raw">raw</pre>' in rendered
+    assert '<pre tabindex="-1">kept</pre>' in rendered
 
 
 def test_summary_defaults_to_first_paragraph(site, run):
@@ -101,7 +114,7 @@ def test_drafts_and_scheduled_posts_appear_nowhere(site, run):
     post(site, "2026-11-30-later.md", "title: Not yet\ndate: 2026-11-30\ntags: [soon]\n")
     run(site, "build")
     out = site / "output/site"
-    everything = "".join(path.read_text(encoding="utf-8") for path in out.rglob("*") if path.is_file())
+    everything = "".join(path.read_text(encoding="utf-8", errors="replace") for path in out.rglob("*") if path.is_file())
     assert "Secret draft" not in everything and "Not yet" not in everything
     assert "/posts/draft/" not in everything and "/posts/later/" not in everything
     assert not (out / "posts/draft").exists() and not (out / "posts/later").exists()
@@ -130,13 +143,13 @@ def test_unchanged_files_are_not_rewritten(sample_site, run):
     run(sample_site, "build")
     before = tree(sample_site / "output")
     result = run(sample_site, "build")
-    assert "0 written, 63 unchanged, 0 removed" in result.stdout
+    assert "0 written, 65 unchanged, 0 removed" in result.stdout
     assert tree(sample_site / "output") == before
 
     about = sample_site / "content/pages/about.md"
     about.write_text(about.read_text().replace("I'm Jane.", "I'm Jane Doe."), encoding="utf-8")
     result = run(sample_site, "build")
-    assert "1 written, 62 unchanged, 0 removed" in result.stdout
+    assert "1 written, 64 unchanged, 0 removed" in result.stdout
     after = tree(sample_site / "output")
     assert [path for path in after if after[path] != before[path]] == ["site/about/index.html"]
 
@@ -147,11 +160,11 @@ def test_stale_files_are_removed_and_clean_rewrites(sample_site, run):
     write(stale, "old")
     (sample_site / "output/notes.txt").write_text("mine")
     result = run(sample_site, "build")
-    assert "0 written, 63 unchanged, 1 removed" in result.stdout
+    assert "0 written, 65 unchanged, 1 removed" in result.stdout
     assert not stale.parent.exists()
     assert (sample_site / "output/notes.txt").exists()
     result = run(sample_site, "build", "--clean")
-    assert "63 written, 0 unchanged, 0 removed" in result.stdout
+    assert "65 written, 0 unchanged, 0 removed" in result.stdout
 
 
 def test_reproducible_builds(sample_site, tmp_path, run):
@@ -163,7 +176,7 @@ def test_reproducible_builds(sample_site, tmp_path, run):
     run(twin, "build")
     first = {path: digest for path, (digest, _) in tree(sample_site / "output").items()}
     second = {path: digest for path, (digest, _) in tree(twin / "output").items()}
-    assert first == second and len(first) == 63
+    assert first == second and len(first) == 65
 
 
 def test_site_under_a_sub_path(site, run):

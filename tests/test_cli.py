@@ -69,11 +69,12 @@ def test_init_creates_a_site_that_builds(tmp_path, run):
     target = tmp_path / "letter"
     result = CliRunner().invoke(cli, ["init", str(target), "--today", "2026-11-25"])
     assert result.exit_code == 0
-    assert result.stdout == f"Created a site in {target} (22 files). Next: cd {target} && touchgen build\n"
+    assert result.stdout == f"Created a site in {target} (24 files). Next: cd {target} && touchgen build\n"
     assert (target / "content/posts/2026-11-23-welcome.md").is_file()
     assert (target / "content/pages/about.md").is_file()
     assert (target / "templates/site/post.html").is_file()
     assert (target / "templates/email/newsletter.mjml").is_file()
+    assert (target / "templates/root/favicon.ico").is_file() and (target / "templates/root/favicon.svg").is_file()
     assert (target / ".gitignore").read_text() == "output/\ndata/\n"
     built = run(target, "build")
     assert (target / "output/site/posts/welcome/index.html").is_file()
@@ -142,7 +143,7 @@ def test_init_and_new_take_today_from_the_build_clock(tmp_path, monkeypatch):
 def test_init_in_the_current_empty_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = touchgen("init")
-    assert result.stdout == "Created a site in . (22 files). Next: cd . && touchgen build\n"
+    assert result.stdout == "Created a site in . (24 files). Next: cd . && touchgen build\n"
     assert (tmp_path / "touchgen.toml").is_file() and not list(tmp_path.glob(".*touchgen-tmp"))
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -22,7 +21,6 @@ import pytest
 
 from conftest import post, write
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRAFT = "title: Unfinished\ndate: 2026-11-16\ndraft: true\n"
 
 
@@ -149,24 +147,16 @@ def test_a_port_in_use_is_a_clear_error(site, run):
                              f"such as --port {port + 1}\n")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (tests/install-chromium.sh)")
-def test_an_open_page_reloads_itself_in_chromium_after_a_save(server, site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        page = browser.new_page()
-        page.goto(server.url + "posts/unfinished/")
-        assert page.locator("h1").inner_text() == "Unfinished"
-        write(site / "content/posts/2026-11-16-unfinished.md",
-              "---\n" + DRAFT.replace("title: Unfinished", "title: Half done") + "---\n\nBetter.\n")
-        page.wait_for_function("document.querySelector('h1').textContent === 'Half done'", timeout=30_000)
-        write(site / "content/posts/2026-11-16-unfinished.md", "---\ntitle: [\n---\n")
-        page.wait_for_function("document.title.startsWith('Build failed')", timeout=30_000)
-        assert "content/posts/2026-11-16-unfinished.md:" in page.locator("main").inner_text()
-        write(site / "content/posts/2026-11-16-unfinished.md", "---\n" + DRAFT + "---\n\nBack.\n")
-        page.wait_for_function("document.title.startsWith('Build failed') === false", timeout=30_000)
-        assert "Back." in page.locator("article").inner_text()
-        browser.close()
+def test_an_open_page_reloads_itself_in_chromium_after_a_save(server, site, browser_page):
+    page = browser_page.page
+    page.goto(server.url + "posts/unfinished/")
+    assert page.locator("h1").inner_text() == "Unfinished"
+    write(site / "content/posts/2026-11-16-unfinished.md",
+          "---\n" + DRAFT.replace("title: Unfinished", "title: Half done") + "---\n\nBetter.\n")
+    page.wait_for_function("document.querySelector('h1').textContent === 'Half done'", timeout=30_000)
+    write(site / "content/posts/2026-11-16-unfinished.md", "---\ntitle: [\n---\n")
+    page.wait_for_function("document.title.startsWith('Build failed')", timeout=30_000)
+    assert "content/posts/2026-11-16-unfinished.md:" in page.locator("main").inner_text()
+    write(site / "content/posts/2026-11-16-unfinished.md", "---\n" + DRAFT + "---\n\nBack.\n")
+    page.wait_for_function("document.title.startsWith('Build failed') === false", timeout=30_000)
+    assert "Back." in page.locator("article").inner_text()

@@ -9,6 +9,38 @@ import re
 from typing import Any
 
 import markdown
+from markdown.extensions import Extension
+from markdown.postprocessors import Postprocessor
+from markdown.treeprocessors import Treeprocessor
+
+
+class _HeaderCellsWithText(Treeprocessor):
+    """An empty header cell (the corner of `| | A | B |`) becomes a plain cell: a header that names nothing
+    is announced as an empty column name by screen readers."""
+
+    def run(self, root: Any) -> None:
+        for cell in root.iter("th"):
+            if not (cell.text or "").strip() and len(cell) == 0:
+                cell.tag = "td"
+
+
+_SCROLLER_WITHOUT_TABINDEX = re.compile(r"<(pre|table)(?=[\s>])(?![^>]*\btabindex\s*=)")
+
+
+class _FocusableScrollers(Postprocessor):
+    """Every <pre> and <table> takes keyboard focus: wider than the screen, they scroll sideways by
+    themselves, and a scrolling box that cannot be focused cannot be scrolled without a mouse. Runs after
+    highlighted code and raw HTML are put back, so it reaches every one."""
+
+    def run(self, text: str) -> str:
+        return _SCROLLER_WITHOUT_TABINDEX.sub(r'<\1 tabindex="0"', text)
+
+
+class _Accessible(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.treeprocessors.register(_HeaderCellsWithText(md), "header_cells_with_text", 0)
+        md.postprocessors.register(_FocusableScrollers(md), "focusable_scrollers", 15)
+
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty", "sane_lists"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -23,7 +55,8 @@ class Renderer:
     """One Markdown instance reused for every document (reset between them)."""
 
     def __init__(self) -> None:
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+        self._md = markdown.Markdown(extensions=[*EXTENSIONS, _Accessible()], extension_configs=EXTENSION_CONFIGS,
+                                     output_format="html")
 
     def render(self, text: str) -> str:
         self._md.reset()

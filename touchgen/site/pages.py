@@ -205,6 +205,8 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
             raise TouchgenError(f"{STATIC.as_posix()}/{rel}: would replace output/site/{rel}, which touchgen makes "
                                 "(rename or move the file)")
         files[rel] = source.read_bytes()
+    for rel, source in theme.static_files("root"):  # favicon.ico and favicon.svg, unless static/ has its own
+        files.setdefault(rel, source.read_bytes())
     return files
 
 

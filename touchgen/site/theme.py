@@ -97,11 +97,12 @@ class Theme:
             tb = tb.tb_next
         return found
 
-    def static_files(self) -> Iterator[tuple[str, Path]]:
-        """(relative path, source file) of every static file, site's own winning over the theme's."""
+    def static_files(self, kind: str = "static") -> Iterator[tuple[str, Path]]:
+        """(relative path, source file) of every file under templates/<kind>/ (static: the theme's styles;
+        root: its favicons), site's own winning over the theme's."""
         seen: set[str] = set()
         for folder in self.folders:
-            static = folder / "static"
+            static = folder / kind
             if not static.is_dir():
                 continue
             for path in sorted(static.rglob("*")):
