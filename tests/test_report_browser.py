@@ -46,13 +46,9 @@ def report(tmp_path_factory) -> Iterator[tuple[Path, dict]]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
+def browser(chromium):
+    """The session's Chromium (conftest.py): one Playwright per process, as its sync API requires."""
+    return chromium
 
 
 class Visit:
