@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,10 +44,17 @@ def temporary_beside(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` by one rename: a reader sees the old file or the new one, never half."""
+    """Write `data` to `path` by one rename: a reader sees the old file or the new one, never half,
+    and a failed write (a full disk) leaves the old file and no temporary one."""
     temporary = temporary_beside(path)
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        exc.filename = exc.filename or str(path)
+        raise
 
 
 def remove(path: Path) -> None:
@@ -60,6 +69,22 @@ def replace_folder(staging: Path, target: Path) -> None:
     """Put the complete folder `staging` where `target` is (removing the old one)."""
     remove(target)
     staging.rename(target)
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """A fresh hidden folder beside `target` to build its next version in, put in place whole when the
+    block ends; when the block fails (a full disk), the folder is removed and `target` left as it was."""
+    staging = fresh_staging(target)
+    try:
+        yield staging
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            remove(staging)
+        if isinstance(exc, OSError):
+            exc.filename = exc.filename if exc.filename and staging.as_posix() not in str(exc.filename) else str(target)
+        raise
+    replace_folder(staging, target)
 
 
 def fresh_staging(target: Path) -> Path:

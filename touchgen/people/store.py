@@ -7,7 +7,7 @@ import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,9 @@ from ..text import normalize_email
 from .model import Contact, Event, EventKind, NewPerson, Person, Send, SendStatus, TWO_WAY
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# SQLite's primary result codes that a user can do something about.
+SQLITE_BUSY, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = (
+    5, 8, 10, 11, 13, 14, 26)
 
 # A condition on events `e`: not a call that a later 'call_cancelled' event (same person, same
 # external id) took back. The row-value NOT IN is evaluated once, not once per row.
@@ -123,25 +126,46 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(version)
         except sqlite3.DatabaseError as exc:
-            reason = str(exc)
-            if "readonly" in reason:
-                raise StoreError(f"{self.shown}: is read-only, and touchgen writes every change there; make it (and "
-                                 "its folder) writable") from None
-            if "full" in reason:
-                raise StoreError(f"{self.shown}: the disk is full; free some space (nothing was changed)") from None
-            raise StoreError(f"{self.shown}: cannot be opened as a touchgen store ({exc}); "
-                             "restore it from a backup or move it away") from None
+            with suppress(AttributeError, sqlite3.Error):
+                self.db.close()
+            raise self.fault(exc) or StoreError(f"{self.shown}: cannot be opened as a touchgen store ({exc}); "
+                                                "restore it from a backup or move it away") from None
         except OSError as exc:
             raise StoreError(f"{self.shown}: cannot be created ({exc.strerror}); check the folder's permissions") from None
 
+    def fault(self, exc: sqlite3.Error) -> StoreError | None:
+        """What SQLite's error means for the store and what to do; None for a fault in touchgen itself."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is None:
+            return None
+        folder = f"{Path(self.shown).parent.as_posix()}/"
+        said = {
+            SQLITE_FULL: "the disk is full; nothing was changed (the store is as it was before this command): free "
+                         "some space and run the command again",
+            SQLITE_READONLY: f"is read-only, and touchgen writes every change there: make it and its folder {folder} "
+                             "writable for you (nothing was changed)",
+            SQLITE_CANTOPEN: f"cannot be opened for reading and writing: make it and its folder {folder} readable "
+                             "and writable for you (nothing was changed)",
+            SQLITE_IOERR: f"the disk reported an error ({exc}); nothing was changed: check the disk, then run the "
+                          "command again",
+            SQLITE_BUSY: "is busy: another touchgen command has held it for over a minute; run this one again when "
+                         "that one has finished (nothing was changed)",
+            SQLITE_CORRUPT: f"is damaged ({exc}); restore it from a backup",
+            SQLITE_NOTADB: f"cannot be opened as a touchgen store ({exc}); restore it from a backup or move it away",
+        }.get(code & 0xFF)
+        return StoreError(f"{self.shown}: {said}") if said else None
     def close(self) -> None:
         self.db.close()
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
+        """Close the store; an SQLite fault inside the block is raised as what it means for the user."""
         self.close()
+        fault = self.fault(exc) if isinstance(exc, sqlite3.Error) else None
+        if fault:
+            raise fault from None
 
     def _migrate(self, version: int) -> None:
         for target, statements in MIGRATION_STEPS:
@@ -164,10 +188,12 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite rolls back by itself after some faults, such as a full disk
+                with suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     # People
 

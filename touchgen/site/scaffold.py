@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import TouchgenError
-from ..files import fresh_staging
+from ..files import fresh_staging, remove
 from ..paths import POSTS
 from .slugs import slugify
 from .theme import DEFAULT_THEME
@@ -37,14 +38,12 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     monday = publish_day_on_or_before(today, 0)
     final = target.resolve()
     staging = fresh_staging(final)
-    shutil.copytree(SKELETON, staging, dirs_exist_ok=True)
-    shutil.copytree(DEFAULT_THEME, staging / "templates", ignore=shutil.ignore_patterns("__pycache__"))
-    sample = staging / POSTS / "sample-post.md"
-    dated = sample.with_name(f"{monday.isoformat()}-welcome.md")
-    sample.rename(dated)
-    dated.write_text(dated.read_text(encoding="utf-8").replace("DATE", monday.isoformat()), encoding="utf-8")
-    (staging / "gitignore").rename(staging / ".gitignore")
-    created = sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
+    try:
+        created = _fill(staging, monday)
+    except BaseException:  # a full disk: nothing half-made is left
+        with contextlib.suppress(OSError):
+            remove(staging)
+        raise
     if final.is_dir():  # an empty folder, perhaps the current one: move the new site into it
         for entry in staging.iterdir():
             entry.rename(final / entry.name)
@@ -52,6 +51,31 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     else:
         staging.rename(final)
     return created
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder of touchgen's own files; the first failure (a full disk) is raised as it is."""
+    for path in sorted(source.rglob("*")):
+        if "__pycache__" in path.parts:
+            continue
+        copy = target / path.relative_to(source)
+        if path.is_dir():
+            copy.mkdir(parents=True, exist_ok=True)
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+
+
+def _fill(staging: Path, monday: dt.date) -> list[Path]:
+    """The files of a new site, written into `staging`; their paths inside it."""
+    _copy_tree(SKELETON, staging)
+    _copy_tree(DEFAULT_THEME, staging / "templates")
+    sample = staging / POSTS / "sample-post.md"
+    dated = sample.with_name(f"{monday.isoformat()}-welcome.md")
+    sample.rename(dated)
+    dated.write_text(dated.read_text(encoding="utf-8").replace("DATE", monday.isoformat()), encoding="utf-8")
+    (staging / "gitignore").rename(staging / ".gitignore")
+    return sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
 
 
 def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date) -> Path:
