@@ -206,7 +206,7 @@ def _outbox(settings: Settings, slug: str, messages: Iterable[tuple[str, bytes]]
             for address, message in messages:
                 (staging / f"{safe_filename(address)}.eml").write_bytes(message)
     except OSError as exc:
-        raise from_os_error(exc, settings.paths.shown(folder)) from None
+        raise from_os_error(exc, settings.paths.shown(Path(exc.filename or folder))) from None
     return folder
 
 

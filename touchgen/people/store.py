@@ -14,12 +14,10 @@ from typing import Any
 from ..errors import TouchgenError
 from ..paths import STORE
 from ..text import normalize_email
+from .faults import not_writable, sqlite_fault
 from .model import Contact, Event, EventKind, NewPerson, Person, Send, SendStatus, TWO_WAY
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-# SQLite's primary result codes that a user can do something about.
-SQLITE_BUSY, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = (
-    5, 8, 10, 11, 13, 14, 26)
 
 # A condition on events `e`: not a call that a later 'call_cancelled' event (same person, same
 # external id) took back. The row-value NOT IN is evaluated once, not once per row.
@@ -104,6 +102,9 @@ class Store:
     def __init__(self, path: Path, shown: str | None = None) -> None:
         self.path = path
         self.shown = shown or str(path)
+        blocked = not_writable(path, self.shown)
+        if blocked:  # refused before SQLite opens it read-only and leaves a read-only -shm file behind
+            raise StoreError(blocked)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
@@ -135,25 +136,9 @@ class Store:
 
     def fault(self, exc: sqlite3.Error) -> StoreError | None:
         """What SQLite's error means for the store and what to do; None for a fault in touchgen itself."""
-        code = getattr(exc, "sqlite_errorcode", None)
-        if code is None:
-            return None
-        folder = f"{Path(self.shown).parent.as_posix()}/"
-        said = {
-            SQLITE_FULL: "the disk is full; nothing was changed (the store is as it was before this command): free "
-                         "some space and run the command again",
-            SQLITE_READONLY: f"is read-only, and touchgen writes every change there: make it and its folder {folder} "
-                             "writable for you (nothing was changed)",
-            SQLITE_CANTOPEN: f"cannot be opened for reading and writing: make it and its folder {folder} readable "
-                             "and writable for you (nothing was changed)",
-            SQLITE_IOERR: f"the disk reported an error ({exc}); nothing was changed: check the disk, then run the "
-                          "command again",
-            SQLITE_BUSY: "is busy: another touchgen command has held it for over a minute; run this one again when "
-                         "that one has finished (nothing was changed)",
-            SQLITE_CORRUPT: f"is damaged ({exc}); restore it from a backup",
-            SQLITE_NOTADB: f"cannot be opened as a touchgen store ({exc}); restore it from a backup or move it away",
-        }.get(code & 0xFF)
-        return StoreError(f"{self.shown}: {said}") if said else None
+        said = sqlite_fault(self.path, self.shown, exc)
+        return StoreError(said) if said else None
+
     def close(self) -> None:
         self.db.close()
 

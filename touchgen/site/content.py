@@ -14,7 +14,7 @@ import yaml
 
 from ..config import WEEKDAYS, Settings
 from ..errors import BuildErrors, DuplicateSlugError, FrontMatterError, LocatedError, TouchgenError
-from ..files import read_utf8
+from ..files import check_readable, read_utf8, unreadable
 from .slugs import slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -246,7 +246,7 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
     body = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[body_line - 1:])
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest,
-                    assets_of(path))
+                    assets_of(path, root))
 
 
 BUNDLE_INDEX = "index.md"
@@ -257,12 +257,13 @@ def name_of(path: Path) -> str:
     return path.parent.name if path.name == BUNDLE_INDEX else path.stem
 
 
-def assets_of(path: Path) -> tuple[tuple[str, Path], ...]:
+def assets_of(path: Path, root: Path) -> tuple[tuple[str, Path], ...]:
     """The files that go beside a post's page: everything but markdown in its bundle folder
     (x/index.md), or in a folder named like the post next to it (x.md and x/), as Hugo's page bundles."""
     folder = path.parent if path.name == BUNDLE_INDEX else path.with_suffix("")
     if not folder.is_dir():
         return ()
+    check_readable(folder, lambda unread: unread.relative_to(root).as_posix())
     return tuple((source.relative_to(folder).as_posix(), source) for source in sorted(folder.rglob("*"))
                  if source.is_file() and source.suffix != ".md" and not source.name.startswith("."))
 
@@ -280,8 +281,7 @@ def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError]) -> li
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
-        errors.append(LocatedError(shown, None, f"cannot be read ({exc.strerror}); check its permissions "
-                                                "(nothing was published or unpublished)"))
+        errors.append(unreadable(shown, exc))
         return []
     found = []
     inside = root.resolve()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import TouchgenError
+from ..errors import TouchgenError, from_os_error
 from ..files import fresh_staging, remove
 from ..paths import POSTS
 from .slugs import slugify
@@ -37,14 +38,19 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
         raise TouchgenError(f"{target}: folder is not empty (choose a new or empty folder; nothing was created)")
     monday = publish_day_on_or_before(today, 0)
     final = target.resolve()
-    staging = fresh_staging(final)
+    nearest = next(folder for folder in (final, *final.parents) if folder.exists())
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise TouchgenError(f"{nearest}: is read-only for you, so no site can be made in it (make it writable or "
+                            "choose another place; nothing was created)")
+    # An empty folder (perhaps the current one) gets the site staged inside it: its parent may not be ours.
+    staging = fresh_staging(final / "site" if final.is_dir() else final)
     try:
         created = _fill(staging, monday)
     except BaseException:  # a full disk: nothing half-made is left
         with contextlib.suppress(OSError):
             remove(staging)
         raise
-    if final.is_dir():  # an empty folder, perhaps the current one: move the new site into it
+    if final.is_dir():
         for entry in staging.iterdir():
             entry.rename(final / entry.name)
         staging.rmdir()
@@ -115,7 +121,6 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
     shown = path.relative_to(settings.root)
     if path.exists():
         raise TouchgenError(f"{shown}: already exists (nothing was written; choose another title or --date)")
-    folder.mkdir(parents=True, exist_ok=True)
     text = (
         "---\n"
         f"title: {json.dumps(title, ensure_ascii=False)}\n"
@@ -126,7 +131,15 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
         "---\n\n"
         "Write your post here. Set draft: false when it is ready.\n"
     )
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    created = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            created = True
+            handle.write(text)
+    except OSError as exc:
+        if created:  # a full disk: no half-written post is left
+            path.unlink()
+        raise from_os_error(exc, folder.relative_to(settings.root).as_posix()) from None
     return shown
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import jinja2
 
-from ..errors import TemplateError
+from ..errors import LocatedError, TemplateError
+from ..files import check_readable
 
 from ..paths import TEMPLATES, default_theme
 
@@ -27,6 +28,10 @@ class Theme:
         self.root = root
         self.folders = [root / TEMPLATES, DEFAULT_THEME]
         own = root / TEMPLATES
+        try:  # a template that cannot be read would quietly give way to the default theme's
+            check_readable(own, lambda path: path.relative_to(root).as_posix())
+        except LocatedError as exc:
+            raise TemplateError(exc.path, None, exc.message) from None
         inside = root.resolve()
         for path in sorted(own.rglob("*")) if own.is_dir() else []:
             if path.is_symlink() and not path.resolve().is_relative_to(inside):
