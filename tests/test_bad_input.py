@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from touchgen.errors import from_os_error
-from touchgen.text import safe_filename
+from touchgen.text import printable, safe_filename
 
 from conftest import post, tree, write
 
@@ -392,3 +392,61 @@ def test_days_at_the_ends_of_time(site, run, args):
     assert run(site, *args, code=2).stderr.endswith(
         f"Error: Invalid value for '{option}': '{value}' is out of the range of dates touchgen keeps (years 1900 to "
         "9998)\n")
+
+
+HIDDEN = ("has an invisible bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE), which can make it show in another "
+          "order than it is written (\"Trojan Source\"); remove it: text in any direction shows right without one")
+
+
+@pytest.mark.parametrize("front, message", [
+    ("title: \"Invoice \u202efdp.exe\"\ndate: 2026-11-16\n", f"content/posts/2026-11-16-bidi.md:2: title {HIDDEN}"),
+    ("title: Fine\ndate: 2026-11-16\nsummary: \"Read \u202eemos\"\n",
+     f"content/posts/2026-11-16-bidi.md:4: summary {HIDDEN}"),
+    ("title: Fine\ndate: 2026-11-16\nslug: \"fine\u202e\"\n", f"content/posts/2026-11-16-bidi.md:4: slug {HIDDEN}"),
+    ("title: Fine\ndate: 2026-11-16\ntags: [habits, \"sa\u202eles\"]\n",
+     f"content/posts/2026-11-16-bidi.md:4: tag 'sa\\u202eles' {HIDDEN}"),
+], ids=["title", "summary", "slug", "tag"])
+def test_bidirectional_controls_in_front_matter_are_refused(site, run, front, message):
+    post(site, "2026-11-16-bidi.md", front)
+    result = run(site, "check", code=1)
+    assert result.stderr == f"error: {message}\nError: 1 problem found; nothing was written\n"
+    assert "\u202e" not in result.stderr  # the message itself cannot be turned around in the terminal
+
+
+TROJAN = ('code has an invisible bidirectional control {name}, which makes code show in another order than it runs '
+          '("Trojan Source"); remove it, or write it as an escape such as {escape}')
+
+
+@pytest.mark.parametrize("body, line, name, escape", [
+    ("Before.\n\n```python\nif access != \"user\u202e \u2066# admin\u2069 \u2066\":\n```\n", 9,
+     "U+202E (RIGHT-TO-LEFT OVERRIDE)", "\\u202e"),
+    ("Before.\n\n    indented = 'a\u2067b'\n", 8, "U+2067 (RIGHT-TO-LEFT ISOLATE)", "\\u2067"),
+    ("Prose \u2067\u05e9\u05dc\u05d5\u05dd\u2069 is fine.\n\nBut `rm -rf \u202d/tmp` is not.\n", 8,
+     "U+202D (LEFT-TO-RIGHT OVERRIDE)", "\\u202d"),
+], ids=["fenced", "indented", "inline"])
+def test_bidirectional_controls_in_code_are_refused(site, run, body, line, name, escape):
+    post(site, "2026-11-16-code.md", "title: Code\ndate: 2026-11-16\n", body)
+    assert run(site, "build", code=1).stderr == (
+        f"error: content/posts/2026-11-16-code.md:{line}: {TROJAN.format(name=name, escape=escape)}\n"
+        "Error: 1 problem found; nothing was written\n")
+
+
+def test_bidirectional_controls_in_prose_are_kept(site, run):
+    hebrew = "\u2067\u05e9\u05dc\u05d5\u05dd\u2069"
+    post(site, "2026-11-16-prose.md", "title: \u05e9\u05dc\u05d5\u05dd means peace\ndate: 2026-11-16\n",
+         f"The word {hebrew} means peace, and `code` next to it is fine.\n")
+    assert run(site, "build").stderr == ""
+    assert f"The word {hebrew} means peace" in (site / "output/site/posts/prose/index.html").read_text()
+
+
+def test_bidirectional_controls_in_settings_and_new_titles(site, run):
+    config = site / "touchgen.toml"
+    text = config.read_text()
+    config.write_text(text.replace('title = "My Monday Letter"', 'title = "My \u202eLetter"'), encoding="utf-8")
+    line = next(n for n, l in enumerate(config.read_text().splitlines(), 1) if "\u202e" in l)
+    assert run(site, "check", code=1).stderr == f"Error: touchgen.toml:{line}: [site] title {HIDDEN}\n"
+    config.write_text(text, encoding="utf-8")
+    assert run(site, "new", "Pay \u202egnp.exe", code=1).stderr == (
+        "Error: the title has an invisible bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE), which can make it "
+        "show in another order than it is written (\"Trojan Source\"); remove it (nothing was written)\n")
+    assert printable("Eve \u202eevil") == "Eve ?evil"

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError, LocatedError
 from .files import parse_toml, read_utf8
 from .paths import CONFIG_FILE, SitePaths
+from .text import bidi_control
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 DAY_NAMES = [day[:3] for day in WEEKDAYS]  # as [touches] working_days writes them: mon, tue, ...
@@ -243,6 +244,10 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
     for key in ("title", "author", "description"):
         if re.search(r"[\x00-\x1f\x7f-\x9f]", getattr(site, key)):
             fail("site", key, "has a control character (such as a line break or a tab); remove it")
+        if bidi_control(getattr(site, key)):
+            fail("site", key, f"has an invisible bidirectional control {bidi_control(getattr(site, key))}, which can "
+                              "make it show in another order than it is written (\"Trojan Source\"); remove it: text "
+                              "in any direction shows right without one")
     sender = settings.newsletter.from_
     if sender and "@" not in parseaddr(sender)[1]:
         fail("newsletter", "from", f"has no email address: {sender!r} (write it as \"Jane Doe <jane@example.com>\")")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -15,6 +16,7 @@ import yaml
 from ..config import WEEKDAYS, Settings
 from ..errors import BuildErrors, DuplicateSlugError, FrontMatterError, LocatedError, TouchgenError
 from ..files import check_readable, read_utf8, unreadable
+from ..text import BIDI_CONTROLS, bidi_control, visible
 from .slugs import slugify
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -176,6 +178,15 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
     def fail(key: str, message: str) -> FrontMatterError:
         return FrontMatterError(shown, _line_of(yaml_text, key), message)
 
+    for key in ("title", "summary", "slug", "tags"):  # one-line text for pages, feeds and the Subject header
+        given = meta.get(key)
+        values: list[object] = given if isinstance(given, list) else [given]
+        for value in (value for value in values if isinstance(value, str) and bidi_control(value)):
+            what = f"tag '{visible(value)}'" if key == "tags" else key
+            raise fail(key, f"{what} has an invisible bidirectional control {bidi_control(value)}, which can make it "
+                            "show in another order than it is written (\"Trojan Source\"); remove it: text in any "
+                            "direction shows right without one")
+
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         raise FrontMatterError(shown, 1, "front matter has no title (add a line such as: title: My post)")
@@ -244,9 +255,35 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
         )
 
     body = "".join(text.lstrip("\ufeff").splitlines(keepends=True)[body_line - 1:])
+    in_code = _bidi_in_code(body) if BIDI_CONTROLS.search(body) else None
+    if in_code:
+        line, control = in_code
+        raise FrontMatterError(shown, body_line + line - 1, f"code has an invisible bidirectional control "
+                               f"{bidi_control(control)}, which makes code show in another order than it runs "
+                               f"(\"Trojan Source\"); remove it, or write it as an escape such as \\u{ord(control):04x}")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest,
                     assets_of(path, root))
+
+
+def _bidi_in_code(body: str) -> tuple[int, str] | None:
+    """The line (of `body`, from 1) and the character of the first bidirectional control that the
+    markdown puts inside code, a block or an inline span; None when every one is in prose, where
+    right-to-left writing may need them and each paragraph of the page ends their effect."""
+    from .markdown import Renderer
+
+    try:
+        rendered = Renderer().render(body)
+    except RecursionError:
+        return None  # said when the page is rendered
+    lines = body.splitlines()
+    for code in re.findall(r"<code[^>]*>(.*?)</code>", rendered, re.DOTALL):
+        for piece in html.unescape(re.sub(r"<[^>]+>", "", code)).splitlines():
+            found = BIDI_CONTROLS.search(piece)
+            if found:
+                number = next((n for n, line in enumerate(lines, 1) if piece.strip() in line), None)
+                return number or next(n for n, line in enumerate(lines, 1) if found.group() in line), found.group()
+    return None
 
 
 BUNDLE_INDEX = "index.md"

@@ -13,6 +13,7 @@ from ..config import Settings
 from ..errors import TouchgenError, from_os_error
 from ..files import fresh_staging, remove
 from ..paths import POSTS
+from ..text import bidi_control
 from .slugs import slugify
 from .theme import DEFAULT_THEME
 
@@ -89,6 +90,10 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
     title = title.strip()
     if not title or "\n" in title or "\r" in title:
         raise TouchgenError("the title must be one line of text, such as: touchgen new \"Start before you need it\"")
+    if bidi_control(title):
+        raise TouchgenError(f"the title has an invisible bidirectional control {bidi_control(title)}, which can make "
+                            "it show in another order than it is written (\"Trojan Source\"); remove it (nothing was "
+                            "written)")
     slug = slugify(title)
     if not slug:
         raise TouchgenError(f"the title {title!r} has no letters or digits to make a slug from (use another title)")
