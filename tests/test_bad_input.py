@@ -302,10 +302,11 @@ def test_an_indented_fence_belongs_to_a_block_scalar(site, run):
 
 
 def test_tags_that_would_share_a_page_are_warned_about(site, run):
-    post(site, "2026-11-16-cpp.md", "title: Cpp\ndate: 2026-11-16\ntags: [C++]\n")
-    post(site, "2026-11-09-cs.md", "title: Cs\ndate: 2026-11-09\ntags: [C#]\n")
-    assert run(site, "build").stderr == ("content/posts/2026-11-09-cs.md: warning: the tags 'C++' and 'C#' both make the "
-                                         "page tags/c/ and are shown as one (use one spelling, or another word)\n")
+    post(site, "2026-11-16-cafe.md", "title: Cafe\ndate: 2026-11-16\ntags: [Café]\n")
+    post(site, "2026-11-09-coffee.md", "title: Coffee\ndate: 2026-11-09\ntags: [Cafe]\n")
+    assert run(site, "build").stderr == ("content/posts/2026-11-09-coffee.md: warning: the tags 'Café' and 'Cafe' both "
+                                         "make the page tags/cafe/ and are shown as one (use one spelling, or another "
+                                         "word)\n")
 
 
 def test_csv_values_that_cannot_be_read(site, run, tmp_path):
