@@ -31,7 +31,17 @@ from conftest import post, tree, write
      "content/posts/2026-11-16-bad.md:2: front matter is nested too deeply (simplify it)"),
     ("title: A\ndate: 2026-11-16\nsummary: \"" + "x" * 70000 + "\"\n",
      "content/posts/2026-11-16-bad.md:1: front matter is longer than 64 KiB (is its closing '---' line missing?)"),
-], ids=["alias", "duplicate-key", "title-yes", "tags-yes-no", "nested", "oversize"])
+    ("title: A\ndate: 2026-11-16\nsummary: {{ site.title }}\n",
+     "content/posts/2026-11-16-bad.md:4: front matter is not valid YAML: a value that starts with { or [ is read as a "
+     "list or mapping here; put it in quotes (check the quoting and indentation)"),
+    ("title: A\ndate: 0001-01-01\n",
+     "content/posts/2026-11-16-bad.md:3: date '0001-01-01' is out of the range of dates touchgen keeps (years 1900 to "
+     "9998)"),
+    ("title: A\ndate: 9999-12-31\n",
+     "content/posts/2026-11-16-bad.md:3: date '9999-12-31' is out of the range of dates touchgen keeps (years 1900 to "
+     "9998)"),
+], ids=["alias", "duplicate-key", "title-yes", "tags-yes-no", "nested", "oversize", "template-braces", "year-1",
+        "year-9999"])
 def test_front_matter_that_is_refused(site, run, front, message):
     run(site, "build")
     before = tree(site / "output")
@@ -68,7 +78,14 @@ def test_comma_separated_tags_and_invisible_characters(site, run):
      "<jane@example.com>\")"),
     ('title = "My Monday Letter"', 'title = "My\\tMonday"',
      "touchgen.toml:{line}: [site] title has a control character (such as a line break or a tab); remove it"),
-], ids=["port", "rate", "min-days", "from-without-address", "title-control"])
+    ('url = "https://example.com"', 'url = "http://[::1"',
+     "touchgen.toml:{line}: [site] url must be an absolute http(s) URL such as https://example.com, not 'http://[::1'"),
+    ('booking_url = "https://cal.com/jane/30min"', 'booking_url = "cal.com/jane/30min"',
+     "touchgen.toml:{line}: [newsletter] booking_url must be an absolute http(s) URL such as https://cal.com/you, or "
+     "\"\", not 'cal.com/jane/30min'"),
+    ("quiet_days = 7", "quiet_days = 99999999999999999999",
+     "touchgen.toml:{line}: [touches] quiet_days must be at most 100000, not 99999999999999999999"),
+], ids=["port", "rate", "min-days", "from-without-address", "title-control", "url-ipv6", "booking-url", "huge-number"])
 def test_settings_that_are_refused(site, run, old, new, message):
     config = site / "touchgen.toml"
     text = config.read_text()
@@ -361,16 +378,26 @@ def test_init_under_a_file_and_new_where_posts_is_a_file(site, run, tmp_path):
         "Error: content/posts: is a file, not the folder of posts; move it away (nothing was written)\n")
 
 
-@pytest.mark.parametrize("old, new", [
-    ("DTSTART:20261118T100000Z", "DTSTART:"),
-    ("DTSTART:20261118T100000Z", "DTSTART:20261118T100000Z\nDTSTART:20261119T100000Z"),
-], ids=["empty-dtstart", "two-dtstarts"])
-def test_calendar_dtstart_that_is_empty_or_twice(readers_site, run, tmp_path, old, new):
+def test_calendar_dtstart_that_is_empty(readers_site, run, tmp_path):
     path = tmp_path / "odd.ics"
-    path.write_text(ICS.replace(old, new, 1))
+    path.write_text(ICS.replace("DTSTART:20261118T100000Z", "DTSTART:", 1))
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
     assert result.stderr == (f"Error: {path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date, "
                              "or is out of range; export the calendar again\n")
+
+
+@pytest.mark.parametrize("old, new, line, name", [
+    ("DTSTART:20261118T100000Z", "DTSTART:20261118T100000Z\nDTSTART:20261119T100000Z", 11, "DTSTART"),
+    ("ORGANIZER;CN=Jane Doe:mailto:jane@example.com", "ORGANIZER;CN=Jane Doe:mailto:jane@example.com\n"
+     "ORGANIZER:mailto:someone@example.com", 15, "ORGANIZER"),
+    ("SEQUENCE:0", "SEQUENCE:0\nSEQUENCE:1", 8, "SEQUENCE"),
+], ids=["two-dtstarts", "two-organizers", "two-sequences"])
+def test_a_calendar_property_given_twice(readers_site, run, tmp_path, old, new, line, name):
+    path = tmp_path / "twice.ics"
+    path.write_text(ICS.replace(old, new, 1))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
+    assert result.stderr == (f"Error: {path}:{line}: event 1: {name} is given 2 times, and an event has one; export the "
+                             "calendar again\n")
 
 
 def test_titles_and_tags_in_any_script(site, run):

@@ -7,6 +7,9 @@ import os
 
 from .errors import TouchgenError, UsageProblem
 
+# The years a day or a post may be in: every time zone keeps these inside the dates Python can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
 
 def current_time() -> dt.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible runs and tests), else the clock; always UTC."""

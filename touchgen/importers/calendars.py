@@ -61,6 +61,10 @@ def _check_lines(path: Path, text: str) -> None:
                                              "(each line must read NAME:VALUE; export the calendar again)")
 
 
+# What RFC 5545 lets an event have once, of what touchgen reads: a second one is a broken export.
+ONCE = ("UID", "DTSTART", "DTEND", "SEQUENCE", "STATUS", "ORGANIZER", "CREATED", "DTSTAMP", "DESCRIPTION", "URL")
+
+
 def _as_datetime(value: object, zone: dt.tzinfo) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=zone)
@@ -88,6 +92,11 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
     cancel_all = str(calendar.get("METHOD", "")).upper() == "CANCEL"
     latest: dict[str, tuple[int, Booking]] = {}
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
+        for name in ONCE:
+            given = event.get(name)
+            if isinstance(given, list):
+                raise LocatedError(path, _content_line(text, name, number, 2), f"event {number}: {name} is given "
+                                   f"{len(given)} times, and an event has one; export the calendar again")
         if event.get("DTSTART") is None:
             raise LocatedError(path, None, f"event {number} ({event.get('UID', 'no UID')}) has no DTSTART "
                                            "(export the calendar again)")
@@ -126,14 +135,16 @@ def read_ics(path: Path, zone: dt.tzinfo) -> list[Booking]:
     return [booking for _, booking in latest.values()]
 
 
-def _content_line(text: str, name: str, event: int) -> int | None:
-    """The line of property `name` in the `event`th VEVENT of a calendar's text."""
-    seen = 0
+def _content_line(text: str, name: str, event: int, occurrence: int = 1) -> int | None:
+    """The line of property `name` (its `occurrence`th) in the `event`th VEVENT of a calendar's text."""
+    seen = found = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("BEGIN:VEVENT"):
             seen += 1
         elif seen == event and (line.startswith(f"{name}:") or line.startswith(f"{name};")):
-            return number
+            found += 1
+            if found == occurrence:
+                return number
     return None
 
 

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from ..clock import FIRST_YEAR, LAST_YEAR
 from ..config import WEEKDAYS, Settings
 from ..errors import BuildErrors, DuplicateSlugError, FrontMatterError, LocatedError, TouchgenError
 from ..files import check_readable, read_utf8, unreadable
 from ..text import BIDI_CONTROLS, bidi_control, visible
 from .slugs import slugify
+
+if TYPE_CHECKING:
+    from .markdown import Renderer
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATED_NAME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
@@ -91,6 +96,9 @@ class _Loader(yaml.SafeLoader):
         seen: set[object] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):  # {{ x }} unquoted is a mapping inside a mapping
+                raise yaml.constructor.ConstructorError(None, None, "a value that starts with { or [ is read as a "
+                                                        "list or mapping here; put it in quotes", key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice",
                                                         key_node.start_mark)
@@ -208,6 +216,9 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
             date = parse_date(str(raw_date), settings.zone)
         except ValueError:
             raise fail("date", f"date '{raw_date}' is not a valid date (use YYYY-MM-DD)") from None
+        if not FIRST_YEAR <= date.year <= LAST_YEAR:
+            raise fail("date", f"date '{raw_date}' is out of the range of dates touchgen keeps (years {FIRST_YEAR} "
+                               f"to {LAST_YEAR})")
 
     summary = meta.get("summary")
     if summary is not None and not isinstance(summary, str):
@@ -266,14 +277,20 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
                     assets_of(path, root))
 
 
+@functools.cache
+def _code_renderer() -> Renderer:
+    """One renderer for every body that has a bidirectional control (making one takes a while)."""
+    from .markdown import Renderer
+
+    return Renderer()
+
+
 def _bidi_in_code(body: str) -> tuple[int, str] | None:
     """The line (of `body`, from 1) and the character of the first bidirectional control that the
     markdown puts inside code, a block or an inline span; None when every one is in prose, where
     right-to-left writing may need them and each paragraph of the page ends their effect."""
-    from .markdown import Renderer
-
     try:
-        rendered = Renderer().render(body)
+        rendered = _code_renderer().render(body)
     except RecursionError:
         return None  # said when the page is rendered
     lines = body.splitlines()

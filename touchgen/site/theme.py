@@ -21,6 +21,30 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and not str(name).endswith(".txt")
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, keyed by file (tracebacks name it) and
+    checked against the source: a rebuild (serve, or many builds in one process) compiles only a
+    template that changed. The oldest go first past LIMIT, so many sites in one process stay small."""
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled.pop(bucket.key, None)
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        while len(self.compiled) > self.LIMIT:
+            del self.compiled[next(iter(self.compiled))]
+
+
+COMPILED = _CompiledTemplates()
+
+
 class Theme:
     """Finds templates and static files, site's own first, and renders with located errors."""
 
@@ -44,6 +68,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=COMPILED,
         )
 
     def shown(self, filename: str | None, name: str | None = None) -> str:
