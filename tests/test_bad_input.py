@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 from pathlib import Path
 import os
@@ -9,6 +10,7 @@ import sqlite3
 
 import pytest
 
+from touchgen.clock import utc_iso
 from touchgen.errors import from_os_error
 from touchgen.text import printable, safe_filename
 
@@ -309,6 +311,26 @@ def test_dates_out_of_range_in_csv_and_mail(site, run, tmp_path):
     mbox.write_bytes(MAIL.replace(b"Mon, 23 Nov 2026 10:00:00 +0000", b"Fri, 31 Dec 9999 23:59:59 -1200")
                      % (b"Far <far@example.com>", b"far"))
     assert "  replies       1 new" in run(site, "import", "replies", str(mbox)).stdout
+
+
+def test_a_join_date_in_year_1_is_not_kept(site, run, tmp_path):
+    path = tmp_path / "ancient.csv"
+    path.write_text("email,name,created\nold@example.com,Old,0001-01-01\n", encoding="utf-8")
+    assert run(site, "import", "readers", str(path)).stderr == (
+        f"{path}:2: warning: the date '0001-01-01' cannot be read; old@example.com is recorded as joining at the "
+        "import\n")
+    assert run(site, "readers", "show", "old@example.com", "--today", "2026-11-23").stdout.startswith(
+        "Old <old@example.com>")
+    assert utc_iso(dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)) == "0001-01-01T00:00:00Z"  # sorts before 1900
+
+
+def test_an_encoded_subject_with_a_broken_charset_is_read_as_written(site, run, tmp_path):
+    run(site, "readers", "add", "ada@example.com")
+    mbox = tmp_path / "charset.mbox"
+    mbox.write_bytes((MAIL % (b"Ada <ada@example.com>", b"charset")).replace(
+        b"Subject: Re: Welcome", b"Subject: =?utf\xe0\xb1\xb4-8?q?Zo=C3=AB?= and more"))
+    result = run(site, "import", "replies", str(mbox))
+    assert "  replies       1 new, 0 already recorded" in result.stdout
 
 
 def test_an_indented_fence_belongs_to_a_block_scalar(site, run):

@@ -59,6 +59,17 @@ def invoke(*args: str):
     return result
 
 
+def look_around(site: Path) -> None:
+    """What was imported, read back by the commands that show it: listings, the funnel, the daily touch
+    and each of a few people (a value an import let in must not break them)."""
+    for command in (["readers", "list"], ["readers", "export"], ["funnel", "--by-post"],
+                    ["touch", "today", "--today", "2026-11-23"], ["touch", "stats", "--today", "2026-11-23"]):
+        assert invoke("--site", str(site), *command).exit_code == 0
+    emails = invoke("--site", str(site), "readers", "export").stdout.splitlines()[1:]
+    for line in emails[::max(1, len(emails) // 8)]:
+        invoke("--site", str(site), "readers", "show", next(csv.reader([line]))[0], "--today", "2026-11-23")
+
+
 # Posts
 
 FRONT = {  # key: (values a writer uses, values that are broken or odd)
@@ -205,7 +216,7 @@ HEADERS = [
     "id,email,notes,subscriber_type,subscription_date,unsubscription_date",
     "uuid,email,name,attributes,status,created_at,updated_at", "email,email,name", "name", "", "EMAIL , Name ",
 ]
-FIELDS = ["ada@example.com", "ADA@EXAMPLE.COM", "zoë@exämple.com", "not an address", "a@b", "@example.com",
+FIELDS = ["0001-01-01T00:00:00Z", "1899-12-31", "ada@example.com", "ADA@EXAMPLE.COM", "zoë@exämple.com", "not an address", "a@b", "@example.com",
           "a@@example.com", "<ada@example.com>", "Ada <ada@example.com>", "", " ", "true", "false", "yes", "maybe",
           "2026-11-16", "2026-11-16T09:00:00Z", "9999-12-31", "0001-01-01", "someday", "1700000000", "=1+1",
           "@SUM(A1)", "+cmd", "Ada\r\nBcc: x@y", "Zoë Ünïcode", "\u202eevil", "x" * 300, '"quoted"', '"open',
@@ -258,6 +269,7 @@ def test_generated_csv_rows(site, tmp_path):
                 invoke("--site", str(site), "import", "readers", str(path), *flags)
                 assert counts(site) == after  # the same file twice changes nothing
     assert imported > 10
+    look_around(site)
 
 
 # Mail messages
@@ -279,7 +291,8 @@ def generated_message(rng: random.Random, number: int) -> bytes:
     """One message: built with the email package (plain, multipart, delivery report) or raw and broken."""
     if rng.random() < 0.3:
         raw = [b"From: " + rng.choice([b"Jos\xe9 <jose@example.com>", b"\xff\xfe", b"ada@example.com", b""]),
-               b"Subject: " + rng.choice([b"Re: caf\xe9", b"=?utf-8?q?=ZZ?=", b"Re: Welcome"]),
+               b"Subject: " + rng.choice([b"Re: caf\xe9", b"=?utf-8?q?=ZZ?=", b"Re: Welcome",
+                                         b"=?utf\xe0\xb1\xb4-8?q?x?="]),
                rng.choice([b"Message-ID: <raw-%d@example.com>" % number, b"Message-ID: <<double>>"]),
                rng.choice([b"Date: garbage", b"", b"Content-Type: ;", b"References: <<a>> <b@>"]),
                rng.choice([b"Content-Type: multipart/report; boundary=\"nowhere\"", b"In-Reply-To: <",
@@ -355,6 +368,7 @@ def test_generated_mail(site, tmp_path):
         invoke("--site", str(site), "import", "replies", str(path))
         assert counts(site) == after  # the same mailbox twice changes nothing
     assert imported > 5
+    look_around(site)
 
 
 # Calendars
@@ -415,3 +429,4 @@ def test_generated_calendars(site, tmp_path):
         invoke("--site", str(site), "import", "calls", str(path), "--today", "2026-11-23")
         assert counts(site) == after
     assert imported > 2
+    look_around(site)

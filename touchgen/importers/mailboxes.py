@@ -18,7 +18,7 @@ from pathlib import Path
 from ..clock import utc_iso
 from ..config import Settings
 from ..errors import LocatedError, ManyErrors
-from ..people.model import Channel, Event, EventKind, NewPerson
+from ..people.model import Channel, Event, EventKind, NewPerson, Person
 from ..people.store import Store
 from ..text import clean_name, normalize_email, plural, valid_email
 
@@ -46,8 +46,8 @@ def decoded(value: str | None) -> str:
         return ""
     try:
         return str(make_header(decode_header(value)))
-    except (UnicodeError, LookupError, email.errors.HeaderParseError):
-        return str(value)
+    except (UnicodeError, LookupError, email.errors.HeaderParseError, email.errors.CharsetError):
+        return str(value)  # an encoded word with a broken or unknown charset stays as it was written
 
 
 def iter_messages(path: Path) -> Iterator[tuple[str, bytes]]:
@@ -220,8 +220,25 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
 
 
 def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]], now: dt.datetime) -> RepliesImported:
-    own = settings.own_addresses
+    """Record what the messages say. Whoever this import adds (a subscriber, someone introduced) counts as
+    known for every message of it, before or after the one that adds them: the same mailbox imported
+    again, in any order, changes nothing."""
     known = store.people_by_email()
+    joining = _walk(store, settings, parsed, now, known, {})[1]
+    result, new_people, events, bounced_sends, replied_posts = _walk(store, settings, parsed, now, known, joining)
+    added = store.record(events, new_people.values(), bounced_sends)
+    result.replies = added[EventKind.REPLIED]
+    result.already = len(replied_posts) - added[EventKind.REPLIED]
+    result.posts = Counter(post or "(no post)" for post in replied_posts)
+    return result
+
+
+def _walk(store: Store, settings: Settings, parsed: list[tuple[str, Message]], now: dt.datetime,
+          known: dict[str, Person], joining: dict[str, NewPerson]
+          ) -> tuple[RepliesImported, dict[str, NewPerson], list[tuple[str, Event]], list[str], list[str | None]]:
+    """One pass over the messages: the report, the people to add, the events, the sends that bounced and
+    the post of each reply. `joining` are the people this import adds, known to every message."""
+    own = settings.own_addresses
     result = RepliesImported(messages=len(parsed))
     events: list[tuple[str, Event]] = []
     new_people: dict[str, NewPerson] = {}
@@ -237,7 +254,7 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
             external = _external_id(message, "bounce", at)
             for address in bounce.recipients:
                 result.bounces.append(address)
-                if address.lower() in known:
+                if address.lower() in known or address.lower() in joining:
                     events.append((address, Event(EventKind.BOUNCED, at, channel=Channel.EMAIL, source=SOURCE,
                                                   external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
             bounced_sends += bounce.original_ids
@@ -258,12 +275,13 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
             continue
         external = _external_id(message, sender, at)
         person = known.get(sender.lower())
+        newcomer = joining.get(sender.lower())
         if _is_unsubscribe(message, settings.newsletter.unsubscribe_email):
-            if person is None:
+            if person is None and newcomer is None:
                 result.unknown.append(sender)
             else:
                 result.unsubscribes += 1
-                events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
+                events.append((person.email if person else sender, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
                                                    external_id=external)))
             continue
         if _is_subscribe(message):
@@ -282,16 +300,12 @@ def _record(store: Store, settings: Settings, parsed: list[tuple[str, Message]],
                 new_people[sender.lower()] = NewPerson(sender, clean_name(name), False, f"introduced by {reader.email}", at,
                                                        reader.id)
                 result.introduced.append((sender, reader.email))
-        elif person is None:
+        elif person is None and newcomer is None:
             result.unknown.append(sender)
             continue
-        elif post is None:
+        elif person is not None and post is None:
             post = store.last_sent_before(person.id, at)
         events.append((sender, Event(EventKind.REPLIED, at, post=post, channel=Channel.EMAIL, source=SOURCE,
                                      external_id=external, note=decoded(text_of(message, "Subject"))[:200])))
         replied_posts.append(post)
-    added = store.record(events, new_people.values(), bounced_sends)
-    result.replies = added[EventKind.REPLIED]
-    result.already = len(replied_posts) - added[EventKind.REPLIED]
-    result.posts = Counter(post or "(no post)" for post in replied_posts)
-    return result
+    return result, new_people, events, bounced_sends, replied_posts

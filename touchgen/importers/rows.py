@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from ..clock import parse_utc, utc_iso
+from ..clock import FIRST_YEAR, LAST_YEAR, parse_utc, utc_iso
 from ..errors import LocatedError
 from ..files import read_utf8
 
@@ -63,6 +63,7 @@ def parse_moment(value: str | None) -> str | None:
     if not text:
         return None
     try:
-        return utc_iso(parse_utc(text))
+        moment = parse_utc(text)
+        return utc_iso(moment) if FIRST_YEAR <= moment.year <= LAST_YEAR else None
     except ValueError:
         return None
