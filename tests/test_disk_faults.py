@@ -6,28 +6,32 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from conftest import post, tree
 
-FULL_BUILD = ("Error: output/site: cannot write the new build: the disk is full; output/ is unchanged (the last "
+FULL_BUILD = ("Error: output/{folder}: cannot write the new build: the disk is full; output/ is unchanged (the last "
               "complete build is still there): free some space and build again\n")
 FULL_STORE = ("Error: data/touchgen.db: the disk is full; nothing was changed (the store is as it was before this "
               "command): free some space and run the command again\n")
 
 
-def big_post(site: Path) -> None:
-    """A post whose page, feeds and email need more than the tiny disk has left."""
+def big_post(site: Path, paragraphs: int) -> None:
+    """A post whose page and feeds (three copies of it) and email (three more) fill the tiny disk."""
     paragraph = "A long paragraph that fills the page, the feeds and the email. " * 30
-    post(site, "2026-11-16-big.md", "title: Big\ndate: 2026-11-16\n", "\n\n".join([paragraph] * 150))
+    post(site, "2026-11-16-big.md", "title: Big\ndate: 2026-11-16\n", "\n\n".join([paragraph] * paragraphs))
 
 
-def test_a_build_on_a_full_disk_changes_nothing(site, run, tiny_disk):
+@pytest.mark.parametrize("paragraphs, folder", [(150, "site"), (40, "newsletter")],
+                         ids=["site-does-not-fit", "site-fits-newsletter-does-not"])
+def test_a_build_on_a_full_disk_changes_nothing(site, run, tiny_disk, paragraphs, folder):
     tiny_disk(site / "output", "384k")
     run(site, "build")
     before = tree(site / "output")
-    big_post(site)
+    big_post(site, paragraphs)
     for flags in ((), ("--clean",)):
         result = run(site, "build", *flags, code=1)
-        assert result.stderr == FULL_BUILD
+        assert result.stderr == FULL_BUILD.format(folder=folder)
         assert "Traceback" not in result.stdout + result.stderr
         assert tree(site / "output") == before  # the old tree, byte for byte and untouched
         assert sorted(path.name for path in (site / "output").iterdir()) == ["newsletter", "site"]
