@@ -248,3 +248,31 @@ def mail_site(site, run, smtp) -> Path:
     assert run(site, "import", "readers", str(site / "readers.csv")).exit_code == 0
     assert run(site, "build").exit_code == 0
     return site
+
+
+@pytest.fixture
+def tiny_disk():
+    """tiny_disk(folder, size) mounts a tmpfs of `size` (such as '256k') on `folder` for the test, so
+    that writing more fills the disk for real (ENOSPC). Mounting needs root, as CI has; elsewhere the
+    test is skipped, saying how to run it in a user namespace instead."""
+    import subprocess
+
+    mounted: list[Path] = []
+
+    def mount(folder: Path, size: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(folder)],
+                                  capture_output=True, text=True)
+            failure = done.stderr.strip() if done.returncode else ""
+        except OSError as exc:
+            failure = str(exc)
+        if failure:
+            pytest.skip(f"cannot mount a small tmpfs to fill ({failure}): a full disk is tested as root, or run "
+                        "the tests under: unshare --user --map-root-user --mount")
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 from pathlib import Path
 import os
@@ -9,8 +10,9 @@ import sqlite3
 
 import pytest
 
+from touchgen.clock import utc_iso
 from touchgen.errors import from_os_error
-from touchgen.text import safe_filename
+from touchgen.text import printable, safe_filename
 
 from conftest import post, tree, write
 
@@ -31,7 +33,17 @@ from conftest import post, tree, write
      "content/posts/2026-11-16-bad.md:2: front matter is nested too deeply (simplify it)"),
     ("title: A\ndate: 2026-11-16\nsummary: \"" + "x" * 70000 + "\"\n",
      "content/posts/2026-11-16-bad.md:1: front matter is longer than 64 KiB (is its closing '---' line missing?)"),
-], ids=["alias", "duplicate-key", "title-yes", "tags-yes-no", "nested", "oversize"])
+    ("title: A\ndate: 2026-11-16\nsummary: {{ site.title }}\n",
+     "content/posts/2026-11-16-bad.md:4: front matter is not valid YAML: a value that starts with { or [ is read as a "
+     "list or mapping here; put it in quotes (check the quoting and indentation)"),
+    ("title: A\ndate: 0001-01-01\n",
+     "content/posts/2026-11-16-bad.md:3: date '0001-01-01' is out of the range of dates touchgen keeps (years 1900 to "
+     "9998)"),
+    ("title: A\ndate: 9999-12-31\n",
+     "content/posts/2026-11-16-bad.md:3: date '9999-12-31' is out of the range of dates touchgen keeps (years 1900 to "
+     "9998)"),
+], ids=["alias", "duplicate-key", "title-yes", "tags-yes-no", "nested", "oversize", "template-braces", "year-1",
+        "year-9999"])
 def test_front_matter_that_is_refused(site, run, front, message):
     run(site, "build")
     before = tree(site / "output")
@@ -68,7 +80,14 @@ def test_comma_separated_tags_and_invisible_characters(site, run):
      "<jane@example.com>\")"),
     ('title = "My Monday Letter"', 'title = "My\\tMonday"',
      "touchgen.toml:{line}: [site] title has a control character (such as a line break or a tab); remove it"),
-], ids=["port", "rate", "min-days", "from-without-address", "title-control"])
+    ('url = "https://example.com"', 'url = "http://[::1"',
+     "touchgen.toml:{line}: [site] url must be an absolute http(s) URL such as https://example.com, not 'http://[::1'"),
+    ('booking_url = "https://cal.com/jane/30min"', 'booking_url = "cal.com/jane/30min"',
+     "touchgen.toml:{line}: [newsletter] booking_url must be an absolute http(s) URL such as https://cal.com/you, or "
+     "\"\", not 'cal.com/jane/30min'"),
+    ("quiet_days = 7", "quiet_days = 99999999999999999999",
+     "touchgen.toml:{line}: [touches] quiet_days must be at most 100000, not 99999999999999999999"),
+], ids=["port", "rate", "min-days", "from-without-address", "title-control", "url-ipv6", "booking-url", "huge-number"])
 def test_settings_that_are_refused(site, run, old, new, message):
     config = site / "touchgen.toml"
     text = config.read_text()
@@ -87,7 +106,7 @@ def test_a_bom_in_the_settings_is_fine(site, run):
 def test_output_that_is_a_file_or_a_link_is_refused(site, run, tmp_path):
     write(site / "output", "notes I keep here")
     assert run(site, "build", code=1).stderr == (
-        f"Error: {site / 'output'}: is a file, not a folder; move it away (nothing was written)\n")
+        "Error: output: is a file, not a folder; move it away (nothing was written)\n")
     assert (site / "output").read_text() == "notes I keep here"
     (site / "output").unlink()
     outside = tmp_path / "elsewhere"
@@ -95,7 +114,7 @@ def test_output_that_is_a_file_or_a_link_is_refused(site, run, tmp_path):
     (site / "output").mkdir()
     (site / "output/site").symlink_to(outside)
     result = run(site, "build", code=1)
-    assert result.stderr == (f"Error: {site / 'output/site'}: is a link (to {outside}); touchgen writes only inside "
+    assert result.stderr == (f"Error: output/site: is a link (to {outside}); touchgen writes only inside "
                              "the site: replace the link with a folder\n")
     assert [p.name for p in outside.iterdir()] == ["keep.txt"]
     (site / "output/site").unlink()
@@ -294,6 +313,26 @@ def test_dates_out_of_range_in_csv_and_mail(site, run, tmp_path):
     assert "  replies         1 new" in run(site, "import", "replies", str(mbox)).stdout
 
 
+def test_a_join_date_in_year_1_is_not_kept(site, run, tmp_path):
+    path = tmp_path / "ancient.csv"
+    path.write_text("email,name,created\nold@example.com,Old,0001-01-01\n", encoding="utf-8")
+    assert run(site, "import", "readers", str(path)).stderr == (
+        f"{path}:2: warning: the date '0001-01-01' cannot be read; old@example.com is recorded as joining at the "
+        "import\n")
+    assert run(site, "readers", "show", "old@example.com", "--today", "2026-11-23").stdout.startswith(
+        "Old <old@example.com>")
+    assert utc_iso(dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc)) == "0001-01-01T00:00:00Z"  # sorts before 1900
+
+
+def test_an_encoded_subject_with_a_broken_charset_is_read_as_written(site, run, tmp_path):
+    run(site, "readers", "add", "ada@example.com")
+    mbox = tmp_path / "charset.mbox"
+    mbox.write_bytes((MAIL % (b"Ada <ada@example.com>", b"charset")).replace(
+        b"Subject: Re: Welcome", b"Subject: =?utf\xe0\xb1\xb4-8?q?Zo=C3=AB?= and more"))
+    result = run(site, "import", "replies", str(mbox))
+    assert "  replies       1 new, 0 already recorded" in result.stdout
+
+
 def test_an_indented_fence_belongs_to_a_block_scalar(site, run):
     post(site, "2026-11-16-fence.md", "title: Fence\ndate: 2026-11-16\nsummary: |\n  before\n  ---\n  after\n")
     run(site, "build")
@@ -302,10 +341,11 @@ def test_an_indented_fence_belongs_to_a_block_scalar(site, run):
 
 
 def test_tags_that_would_share_a_page_are_warned_about(site, run):
-    post(site, "2026-11-16-cpp.md", "title: Cpp\ndate: 2026-11-16\ntags: [C++]\n")
-    post(site, "2026-11-09-cs.md", "title: Cs\ndate: 2026-11-09\ntags: [C#]\n")
-    assert run(site, "build").stderr == ("content/posts/2026-11-09-cs.md: warning: the tags 'C++' and 'C#' both make the "
-                                         "page tags/c/ and are shown as one (use one spelling, or another word)\n")
+    post(site, "2026-11-16-cafe.md", "title: Cafe\ndate: 2026-11-16\ntags: [Café]\n")
+    post(site, "2026-11-09-coffee.md", "title: Coffee\ndate: 2026-11-09\ntags: [Cafe]\n")
+    assert run(site, "build").stderr == ("content/posts/2026-11-09-coffee.md: warning: the tags 'Café' and 'Cafe' both "
+                                         "make the page tags/cafe/ and are shown as one (use one spelling, or another "
+                                         "word)\n")
 
 
 def test_csv_values_that_cannot_be_read(site, run, tmp_path):
@@ -407,16 +447,26 @@ def test_init_under_a_file_and_new_where_posts_is_a_file(site, run, tmp_path):
         "Error: content/posts: is a file, not the folder of posts; move it away (nothing was written)\n")
 
 
-@pytest.mark.parametrize("old, new", [
-    ("DTSTART:20261118T100000Z", "DTSTART:"),
-    ("DTSTART:20261118T100000Z", "DTSTART:20261118T100000Z\nDTSTART:20261119T100000Z"),
-], ids=["empty-dtstart", "two-dtstarts"])
-def test_calendar_dtstart_that_is_empty_or_twice(readers_site, run, tmp_path, old, new):
+def test_calendar_dtstart_that_is_empty(readers_site, run, tmp_path):
     path = tmp_path / "odd.ics"
-    path.write_text(ICS.replace(old, new, 1))
+    path.write_text(ICS.replace("DTSTART:20261118T100000Z", "DTSTART:", 1))
     result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
     assert result.stderr == (f"Error: {path}:10: event 1 (call-ada-1@calendly.com): DTSTART cannot be read as a date, "
                              "or is out of range; export the calendar again\n")
+
+
+@pytest.mark.parametrize("old, new, line, name", [
+    ("DTSTART:20261118T100000Z", "DTSTART:20261118T100000Z\nDTSTART:20261119T100000Z", 11, "DTSTART"),
+    ("ORGANIZER;CN=Jane Doe:mailto:jane@example.com", "ORGANIZER;CN=Jane Doe:mailto:jane@example.com\n"
+     "ORGANIZER:mailto:someone@example.com", 15, "ORGANIZER"),
+    ("SEQUENCE:0", "SEQUENCE:0\nSEQUENCE:1", 8, "SEQUENCE"),
+], ids=["two-dtstarts", "two-organizers", "two-sequences"])
+def test_a_calendar_property_given_twice(readers_site, run, tmp_path, old, new, line, name):
+    path = tmp_path / "twice.ics"
+    path.write_text(ICS.replace(old, new, 1))
+    result = run(readers_site, "import", "calls", str(path), "--today", "2026-11-23", code=1)
+    assert result.stderr == (f"Error: {path}:{line}: event 1: {name} is given 2 times, and an event has one; export the "
+                             "calendar again\n")
 
 
 def test_titles_and_tags_in_any_script(site, run):
@@ -546,3 +596,61 @@ def test_files_that_are_no_calendars(readers_site, run, tmp_path):
     assert run(readers_site, "import", "calls", str(tmp_path / "export.csv"), code=1).stderr == (
         f"Error: {tmp_path / 'export.csv'}:1: neither a calendar (.ics) nor a Calendly export (expected an 'Invitee "
         "Email' column)\n")
+
+
+HIDDEN = ("has an invisible bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE), which can make it show in another "
+          "order than it is written (\"Trojan Source\"); remove it: text in any direction shows right without one")
+
+
+@pytest.mark.parametrize("front, message", [
+    ("title: \"Invoice \u202efdp.exe\"\ndate: 2026-11-16\n", f"content/posts/2026-11-16-bidi.md:2: title {HIDDEN}"),
+    ("title: Fine\ndate: 2026-11-16\nsummary: \"Read \u202eemos\"\n",
+     f"content/posts/2026-11-16-bidi.md:4: summary {HIDDEN}"),
+    ("title: Fine\ndate: 2026-11-16\nslug: \"fine\u202e\"\n", f"content/posts/2026-11-16-bidi.md:4: slug {HIDDEN}"),
+    ("title: Fine\ndate: 2026-11-16\ntags: [habits, \"sa\u202eles\"]\n",
+     f"content/posts/2026-11-16-bidi.md:4: tag 'sa\\u202eles' {HIDDEN}"),
+], ids=["title", "summary", "slug", "tag"])
+def test_bidirectional_controls_in_front_matter_are_refused(site, run, front, message):
+    post(site, "2026-11-16-bidi.md", front)
+    result = run(site, "check", code=1)
+    assert result.stderr == f"error: {message}\nError: 1 problem found; nothing was written\n"
+    assert "\u202e" not in result.stderr  # the message itself cannot be turned around in the terminal
+
+
+TROJAN = ('code has an invisible bidirectional control {name}, which makes code show in another order than it runs '
+          '("Trojan Source"); remove it, or write it as an escape such as {escape}')
+
+
+@pytest.mark.parametrize("body, line, name, escape", [
+    ("Before.\n\n```python\nif access != \"user\u202e \u2066# admin\u2069 \u2066\":\n```\n", 9,
+     "U+202E (RIGHT-TO-LEFT OVERRIDE)", "\\u202e"),
+    ("Before.\n\n    indented = 'a\u2067b'\n", 8, "U+2067 (RIGHT-TO-LEFT ISOLATE)", "\\u2067"),
+    ("Prose \u2067\u05e9\u05dc\u05d5\u05dd\u2069 is fine.\n\nBut `rm -rf \u202d/tmp` is not.\n", 8,
+     "U+202D (LEFT-TO-RIGHT OVERRIDE)", "\\u202d"),
+], ids=["fenced", "indented", "inline"])
+def test_bidirectional_controls_in_code_are_refused(site, run, body, line, name, escape):
+    post(site, "2026-11-16-code.md", "title: Code\ndate: 2026-11-16\n", body)
+    assert run(site, "build", code=1).stderr == (
+        f"error: content/posts/2026-11-16-code.md:{line}: {TROJAN.format(name=name, escape=escape)}\n"
+        "Error: 1 problem found; nothing was written\n")
+
+
+def test_bidirectional_controls_in_prose_are_kept(site, run):
+    hebrew = "\u2067\u05e9\u05dc\u05d5\u05dd\u2069"
+    post(site, "2026-11-16-prose.md", "title: \u05e9\u05dc\u05d5\u05dd means peace\ndate: 2026-11-16\n",
+         f"The word {hebrew} means peace, and `code` next to it is fine.\n")
+    assert run(site, "build").stderr == ""
+    assert f"The word {hebrew} means peace" in (site / "output/site/posts/prose/index.html").read_text()
+
+
+def test_bidirectional_controls_in_settings_and_new_titles(site, run):
+    config = site / "touchgen.toml"
+    text = config.read_text()
+    config.write_text(text.replace('title = "My Monday Letter"', 'title = "My \u202eLetter"'), encoding="utf-8")
+    line = next(n for n, l in enumerate(config.read_text().splitlines(), 1) if "\u202e" in l)
+    assert run(site, "check", code=1).stderr == f"Error: touchgen.toml:{line}: [site] title {HIDDEN}\n"
+    config.write_text(text, encoding="utf-8")
+    assert run(site, "new", "Pay \u202egnp.exe", code=1).stderr == (
+        "Error: the title has an invisible bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE), which can make it "
+        "show in another order than it is written (\"Trojan Source\"); remove it (nothing was written)\n")
+    assert printable("Eve \u202eevil") == "Eve ?evil"

@@ -211,6 +211,42 @@ def test_archive_and_tags(sample_site, run):
     assert '<li><a href="../tags/relationships/">relationships</a> (4)</li>' in html(sample_site, "tags/index.html")
 
 
+def test_c_cpp_and_csharp_each_get_their_own_tag_page(site, run):
+    post(site, "2026-11-16-c.md", "title: Pointers\ndate: 2026-11-16\ntags: [C]\n")
+    post(site, "2026-11-09-cpp.md", "title: Templates\ndate: 2026-11-09\ntags: [C++, C++20]\n")
+    post(site, "2026-11-02-cs.md", "title: Records\ndate: 2026-11-02\ntags: [C#, F#]\n")
+    assert run(site, "build").stderr == ""
+    for slug, name, title in [("c", "C", "Pointers"), ("cpp", "C++", "Templates"), ("cpp20", "C++20", "Templates"),
+                              ("csharp", "C#", "Records"), ("fsharp", "F#", "Records")]:
+        page = html(site, f"tags/{slug}/index.html")
+        assert f"Posts tagged “{name}”" in page
+        assert re.findall(r"<h2><a href=[^>]*>([^<]*)</a>", page) == [title]
+    assert '<a class="tag" href="../../tags/cpp/">#C++</a>' in html(site, "posts/cpp/index.html")
+
+
+def test_the_sample_sites_slugs_do_not_change():
+    """Words without a symbol at their end are slugged exactly as python-slugify does: no sample tag
+    page or post moves (the golden tree has every page; this names them)."""
+    import yaml
+    from slugify import slugify as plain
+
+    from touchgen.site.slugs import slugify
+    from conftest import REPO
+
+    def front_matter(folder):
+        for path in sorted(folder.rglob("*.md")):
+            yield yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+
+    tags = {tag for front in front_matter(REPO / "content") for tag in front.get("tags", [])}
+    assert sorted(slugify(tag) for tag in tags) == sorted(p.name for p in (REPO / "tests/golden/site/tags").iterdir()
+                                                           if p.is_dir()) == [
+        "accounts", "conversations", "foundations", "habits", "planning", "relationships", "writing"]
+    fronts = [*front_matter(REPO / "content"), *front_matter(REPO / "touchgen/site/skeleton")]
+    tags |= {tag for front in fronts for tag in front.get("tags", [])}
+    titles = {front["title"] for front in fronts}
+    assert all(slugify(text) == plain(text) for text in tags | titles)
+
+
 def test_site_templates_override_the_default_theme(site, run):
     (site / "templates/site/404.html").write_text("custom 404\n", encoding="utf-8")
     (site / "templates/static/css/style.css").unlink()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from touchgen.people.store import open_store
 
+from conftest import counts
+
 SUBSCRIBE = """From {address} Mon Nov 23 10:00:00 2026
 From: {name} <{address}>
 To: Jane Doe <jane@example.com>
@@ -46,3 +48,23 @@ def test_a_subscribe_message_subscribes_its_sender(site, run, tmp_path):
     assert "  subscribes      2\n" in again.stdout
     with open_store(site) as store:
         assert [e.kind for e in store.events_of(store.require("new@example.net").id)] == ["subscribed"]
+
+
+def test_a_mailbox_that_subscribes_someone_after_their_other_mail_is_imported_once(site, run, tmp_path):
+    """Messages of one mailbox are not in the order they were written: a newcomer's unsubscribe and
+    reply count whether they come before or after the message that subscribes them."""
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_text(
+        SUBSCRIBE.replace("Subject: subscribe", "Subject: unsubscribe").format(name="Bo", address="bo@example.com",
+                                                                               number=1)
+        + SUBSCRIBE.replace("Subject: subscribe", "Subject: Loved it").format(name="Bo", address="bo@example.com",
+                                                                              number=2)
+        + SUBSCRIBE.format(name="Bo", address="bo@example.com", number=3), encoding="utf-8")
+    first = run(site, "import", "replies", str(mbox)).stdout
+    assert "  replies       1 new, 0 already recorded ((no post) 1)" in first
+    assert "  unsubscribes  1\n  subscribes    1\n" in first and "  unknown       0\n" in first
+    recorded = counts(site)
+    assert recorded["events"] == 3
+    second = run(site, "import", "replies", str(mbox)).stdout
+    assert "  replies       0 new, 1 already recorded ((no post) 1)" in second
+    assert counts(site) == recorded

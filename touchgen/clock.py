@@ -7,6 +7,9 @@ import os
 
 from .errors import TouchgenError, UsageProblem
 
+# The years a day or a post may be in: every time zone keeps these inside the dates Python can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+
 
 def current_time() -> dt.datetime:
     """SOURCE_DATE_EPOCH when set (reproducible runs and tests), else the clock; always UTC."""
@@ -36,7 +39,8 @@ def utc_iso(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
     try:
-        return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = moment.astimezone(dt.timezone.utc)
+        return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"  # %Y gives '1', not '0001', for year 1 on Linux
     except OverflowError:
         raise ValueError(f"{moment} is out of the range of dates touchgen keeps (years 1 to 9999)") from None
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError, LocatedError
 from .files import parse_toml, read_utf8
 from .paths import CONFIG_FILE, SitePaths
+from .text import bidi_control
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 DAY_NAMES = [day[:3] for day in WEEKDAYS]  # as [touches] working_days writes them: mon, tue, ...
@@ -210,15 +211,30 @@ def _section(path: Path, text: str, name: str, raw: object, cls: Any, warnings: 
     return cls(**values)
 
 
+LARGEST = 100_000  # the most any number setting may be: beyond it, dates and SQLite overflow
+
+
+def _web_address(url: str) -> bool:
+    """`url` is an absolute http or https URL (such as https://example.com/x)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # such as an unclosed [ of an IPv6 address
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def _check_values(path: Path, text: str, settings: Settings) -> None:
     site = settings.site
 
     def fail(section: str, key: str, message: str) -> typing.NoReturn:
         raise ConfigError(path, _key_line(text, section, key), f"[{section}] {key} {message}")
 
-    parts = urlsplit(site.url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if not _web_address(site.url):
         fail("site", "url", f"must be an absolute http(s) URL such as https://example.com, not {site.url!r}")
+    for key in ("booking_url", "subscribe_url", "unsubscribe_url"):
+        url = getattr(settings.newsletter, key)
+        if url and not _web_address(url):
+            fail("newsletter", key, f"must be an absolute http(s) URL such as https://cal.com/you, or \"\", not {url!r}")
     try:
         ZoneInfo(site.timezone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -251,6 +267,10 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
     for key in ("title", "author", "description"):
         if re.search(r"[\x00-\x1f\x7f-\x9f]", getattr(site, key)):
             fail("site", key, "has a control character (such as a line break or a tab); remove it")
+        if bidi_control(getattr(site, key)):
+            fail("site", key, f"has an invisible bidirectional control {bidi_control(getattr(site, key))}, which can "
+                              "make it show in another order than it is written (\"Trojan Source\"); remove it: text "
+                              "in any direction shows right without one")
     sender = settings.newsletter.from_
     if sender and "@" not in parseaddr(sender)[1]:
         fail("newsletter", "from", f"has no email address: {sender!r} (write it as \"Jane Doe <jane@example.com>\")")
@@ -272,6 +292,12 @@ def _check_values(path: Path, text: str, settings: Settings) -> None:
         # Never echo the value: it is often the password itself, put in the wrong key.
         fail("smtp", "password_env", "must be the name of an environment variable that holds the password "
                                      "(such as TOUCHGEN_SMTP_PASSWORD), never the password itself")
+    for section, values in (("site", site), ("smtp", settings.smtp), ("touches", settings.touches),
+                            ("touches.cadence", settings.touches.cadence), ("stages", settings.stages)):
+        for item in dataclasses.fields(values):
+            number = getattr(values, item.name)
+            if isinstance(number, int) and number > LARGEST:  # no count or number of days is this big
+                fail(section, item.name, f"must be at most {LARGEST}, not {number}")
 
 
 def load_settings(root: Path) -> Settings:

@@ -80,11 +80,12 @@ class SendError(TouchgenError):
     """A post cannot be sent as asked, or the SMTP server stops the run."""
 
 
-def from_os_error(exc: OSError) -> TouchgenError:
-    """A file-system fault (full disk, read-only folder, no permission) as what, where and what to do."""
+def from_os_error(exc: OSError, where: str | None = None) -> TouchgenError:
+    """A file-system fault (full disk, read-only folder, no permission) as what, where (`where`, else the
+    file the system names) and what to do."""
     import errno
 
-    where = exc.filename or "a file"
+    where = where or exc.filename or "a file"
     hints = {
         errno.ENOSPC: "the disk is full: free some space, then run the command again (nothing was half-written)",
         errno.EDQUOT: "the disk quota is used up: free some space, then run the command again",

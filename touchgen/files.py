@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,38 @@ TEMPORARY_SUFFIX = ".touchgen-tmp"
 def read_utf8(path: Path, shown: Path | str, hint: str, bom: bool = False) -> str:
     """The file as text; a LocatedError naming the line of the first byte that is not UTF-8.
     With `bom`, a UTF-8 byte order mark is dropped (spreadsheet exports write one)."""
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise unreadable(shown, exc) from None
     try:
         return data.decode("utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise LocatedError(shown, line, f"is not valid UTF-8 (byte 0x{data[exc.start]:02x}); {hint}") from None
+
+
+def unreadable(shown: Path | str, exc: OSError | None = None) -> LocatedError:
+    """A file or folder this user may not read: never skipped, always said."""
+    reason = (exc.strerror or str(exc)).lower() if exc else "permission denied"
+    return LocatedError(shown, None, f"cannot be read ({reason}); make it readable for you")
+
+
+def check_readable(folder: Path, shown: Callable[[Path], str]) -> None:
+    """Raise for the first folder or file under `folder` (itself included) this user may not read:
+    a listing of files would skip it without a word. Links are not followed."""
+    if not folder.is_dir():
+        return
+    if not os.access(folder, os.R_OK | os.X_OK):
+        raise unreadable(shown(folder))
+    for dirpath, dirnames, filenames in os.walk(folder):
+        for name in sorted(dirnames):
+            if not os.access(Path(dirpath) / name, os.R_OK | os.X_OK) and not (Path(dirpath) / name).is_symlink():
+                raise unreadable(shown(Path(dirpath) / name))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if not path.is_symlink() and not os.access(path, os.R_OK):
+                raise unreadable(shown(path))
 
 
 def parse_toml(text: str, shown: Path | str) -> dict[str, Any]:
@@ -42,10 +70,18 @@ def temporary_beside(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` by one rename: a reader sees the old file or the new one, never half."""
+    """Write `data` to `path` by one rename: a reader sees the old file or the new one, never half,
+    and a failed write (a full disk) leaves the old file and no temporary one."""
     temporary = temporary_beside(path)
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        # name the folder that refused a new file, or the file that could not be written whole
+        exc.filename = str(path.parent) if exc.filename == str(temporary) else exc.filename or str(path)
+        raise
 
 
 def remove(path: Path) -> None:
@@ -60,6 +96,26 @@ def replace_folder(staging: Path, target: Path) -> None:
     """Put the complete folder `staging` where `target` is (removing the old one)."""
     remove(target)
     staging.rename(target)
+
+
+@contextlib.contextmanager
+def staged(target: Path) -> Iterator[Path]:
+    """A fresh hidden folder beside `target` to build its next version in, put in place whole when the
+    block ends; when the block fails (a full disk), the folder is removed and `target` left as it was."""
+    staging = temporary_beside(target)
+    try:
+        remove(staging)
+        staging.mkdir(parents=True)
+        yield staging
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            remove(staging)
+        if isinstance(exc, OSError):  # name the folder that refused the staging, else the one being replaced
+            named = str(exc.filename or "")
+            exc.filename = str(staging.parent) if named == str(staging) else (
+                str(target) if not named or named.startswith(str(staging)) else named)
+        raise
+    replace_folder(staging, target)
 
 
 def fresh_staging(target: Path) -> Path:

@@ -10,6 +10,10 @@ import unicodedata
 # a domain of letters (any script: exämple.com), digits and inner hyphens.
 EMAIL_RE = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+$")
 LINE_BREAKS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# Bidirectional embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): invisible,
+# they make text show in another order than it is stored ("Trojan Source", CVE-2021-42574). The
+# marks (LRM, RLM, ALM) only steer neutral characters and are left alone.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -72,5 +76,18 @@ def safe_filename(address: str) -> str:
 
 
 def printable(text: str) -> str:
-    """Text as a terminal may show it: control characters (such as escape sequences) become '?'."""
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "?", text)
+    """Text as a terminal may show it: control characters (such as escape sequences) and bidirectional
+    controls (which would turn the rest of the line around) become '?'."""
+    return BIDI_CONTROLS.sub("?", re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", "?", text))
+
+
+def bidi_control(text: str) -> str | None:
+    """The first bidirectional control in `text` described for a message, such as
+    'U+202E (RIGHT-TO-LEFT OVERRIDE)'; None when there is none."""
+    found = BIDI_CONTROLS.search(text)
+    return f"U+{ord(found.group()):04X} ({unicodedata.name(found.group())})" if found else None
+
+
+def visible(text: str) -> str:
+    """`text` with each bidirectional control written as its escape (\\u202e), safe to quote in a message."""
+    return BIDI_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text)

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..clock import FIRST_YEAR, LAST_YEAR
 from ..text import normalize_email, printable, valid_email
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,8 +44,9 @@ class DayType(click.ParamType[dt.date, Any]):
             day = dt.date.fromisoformat(str(value))
         except ValueError:
             self.fail(f"'{value}' is not a date (use YYYY-MM-DD)", param, ctx)
-        if not 1900 <= day.year <= 9998:  # every time zone keeps these days inside the dates Python can hold
-            self.fail(f"'{value}' is out of the range of dates touchgen keeps (years 1900 to 9998)", param, ctx)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.fail(f"'{value}' is out of the range of dates touchgen keeps (years {FIRST_YEAR} to {LAST_YEAR})",
+                      param, ctx)
         return day
 
 

@@ -44,7 +44,7 @@ def decoded(value: str | None) -> str:
         return ""
     try:
         return str(make_header(decode_header(value)))
-    except (UnicodeError, LookupError, email.errors.HeaderParseError):
+    except (UnicodeError, LookupError, email.errors.HeaderParseError, email.errors.CharsetError):
         return str(value)
 
 
@@ -200,13 +200,18 @@ def import_replies(store: Store, settings: Settings, path: Path, now: dt.datetim
         raise ManyErrors(not_mail, f"{plural(len(not_mail), 'file')} not mail; nothing was imported")
 
     with store.transaction():  # read who is known and what was sent where the events are written
-        return _Import(store, settings, now).run(parsed)
+        # Whoever this import adds (a subscriber, someone introduced) counts as known for every message of
+        # it, before or after the one that adds them: the same mailbox imported again changes nothing.
+        joining = _Import(store, settings, now).walk(parsed).new_people
+        return _Import(store, settings, now, joining).run(parsed)
 
 
 class _Import:
     """One import: the messages are sorted into categories, the events gathered, then written at once."""
 
-    def __init__(self, store: Store, settings: Settings, now: dt.datetime) -> None:
+    def __init__(self, store: Store, settings: Settings, now: dt.datetime,
+                 joining: dict[str, NewPerson] | None = None) -> None:
+        self.joining = joining or {}  # the people this import adds, known to every message of it
         self.store = store
         self.settings = settings
         self.now = now
@@ -217,14 +222,18 @@ class _Import:
         self.bounced_sends: list[str] = []
         self.replied_posts: list[str | None] = []
 
-    def run(self, parsed: list[tuple[str, Message]]) -> RepliesImported:
-        result = self.result
-        result.messages = len(parsed)
+    def walk(self, parsed: list[tuple[str, Message]]) -> _Import:
+        """Sort every message and gather its events, writing nothing."""
+        self.result.messages = len(parsed)
         for where, message in parsed:
             at = _moment(message, self.now)
             report = read_report(message)
             category = self._report(report, where, message, at) if report else self._mail(where, message, at)
-            result.counted[category] += 1
+            self.result.counted[category] += 1
+        return self
+
+    def run(self, parsed: list[tuple[str, Message]]) -> RepliesImported:
+        result = self.walk(parsed).result
         added = self.store.record(self.events, self.new_people.values(), self.bounced_sends)
         result.replies = added[EventKind.REPLIED]
         result.already = len(self.replied_posts) - added[EventKind.REPLIED]
@@ -267,7 +276,7 @@ class _Import:
                 continue
             bounced = True
             self.result.bounces.append(address)
-            if address.lower() in self.known:
+            if address.lower() in self.known or address.lower() in self.joining:
                 note = " ".join(filter(None, (failure.status, subject)))[:200]
                 self.events.append((address, Event(EventKind.BOUNCED, at, channel=Channel.EMAIL, source=SOURCE,
                                                    external_id=external, note=note)))
@@ -292,11 +301,12 @@ class _Import:
             return Category.AUTO_REPLY
         external = _external_id(message, sender, at)
         person = self.known.get(sender.lower())
+        newcomer = self.joining.get(sender.lower())
         if _is_unsubscribe(message, self.settings.newsletter.unsubscribe_email):
-            if person is None:
+            if person is None and newcomer is None:
                 result.unknown.append(sender)
                 return Category.UNKNOWN
-            self.events.append((person.email, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
+            self.events.append((person.email if person else sender, Event(EventKind.UNSUBSCRIBED, at, channel=Channel.EMAIL, source=SOURCE,
                                                     external_id=external)))
             return Category.UNSUBSCRIBE
         if _is_subscribe(message):
@@ -314,10 +324,10 @@ class _Import:
                 self.new_people[sender.lower()] = NewPerson(sender, clean_name(name), False,
                                                             f"introduced by {reader.email}", at, reader.id)
                 result.introduced.append((sender, reader.email))
-        elif person is None:
+        elif person is None and newcomer is None:
             result.unknown.append(sender)
             return Category.UNKNOWN
-        elif post is None:
+        elif person is not None and post is None:
             post = self.store.last_sent_before(person.id, at)
         self.events.append((sender, Event(EventKind.REPLIED, at, post=post, channel=Channel.EMAIL, source=SOURCE,
                                           external_id=external, note=decoded(text_of(message, "Subject"))[:200])))

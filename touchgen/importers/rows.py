@@ -9,7 +9,7 @@ import io
 import re
 from pathlib import Path
 
-from ..clock import utc_iso
+from ..clock import FIRST_YEAR, LAST_YEAR, utc_iso
 from ..errors import LocatedError
 from ..files import read_utf8
 
@@ -83,6 +83,7 @@ def parse_moment(value: str | None) -> str | None:
         text = UTC_NAMED.sub("+00:00", text)
     try:
         moment = dt.datetime.fromisoformat(text)
-        return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+        return utc_iso(moment) if FIRST_YEAR <= moment.year <= LAST_YEAR else None
     except ValueError:
         return None

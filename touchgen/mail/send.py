@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..clock import utc_iso
 from ..config import Settings
-from ..errors import SendError
-from ..files import fresh_staging, replace_folder
+from ..errors import SendError, from_os_error
+from ..files import staged
 from ..people.model import Person, SendStatus
 from ..people.store import Store
 from ..text import plural, safe_filename
@@ -200,10 +200,12 @@ def send_newsletter(store: Store, settings: Settings, letter: Letter, planned: P
 def _outbox(settings: Settings, slug: str, messages: Iterable[tuple[str, bytes]]) -> Path:
     """data/outbox/<slug>/ with one .eml file per (address, message), put in place whole."""
     folder = settings.paths.outbox / slug
-    staging = fresh_staging(folder)
-    for address, message in messages:
-        (staging / f"{safe_filename(address)}.eml").write_bytes(message)
-    replace_folder(staging, folder)
+    try:
+        with staged(folder) as staging:
+            for address, message in messages:
+                (staging / f"{safe_filename(address)}.eml").write_bytes(message)
+    except OSError as exc:
+        raise from_os_error(exc, settings.paths.shown(Path(exc.filename or folder))) from None
     return folder
 
 

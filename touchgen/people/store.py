@@ -7,13 +7,14 @@ import hashlib
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from ..errors import TouchgenError
 from ..paths import STORE
 from ..text import normalize_email
+from .faults import not_writable, sqlite_fault
 from .model import Contact, Event, EventKind, NewPerson, Person, Send, SendStatus, TWO_WAY
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -101,6 +102,9 @@ class Store:
     def __init__(self, path: Path, shown: str | None = None) -> None:
         self.path = path
         self.shown = shown or str(path)
+        blocked = not_writable(path, self.shown)
+        if blocked:  # refused before SQLite opens it read-only and leaves a read-only -shm file behind
+            raise StoreError(blocked)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
@@ -123,16 +127,17 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")
             self._migrate(version)
         except sqlite3.DatabaseError as exc:
-            reason = str(exc)
-            if "readonly" in reason:
-                raise StoreError(f"{self.shown}: is read-only, and touchgen writes every change there; make it (and "
-                                 "its folder) writable") from None
-            if "full" in reason:
-                raise StoreError(f"{self.shown}: the disk is full; free some space (nothing was changed)") from None
-            raise StoreError(f"{self.shown}: cannot be opened as a touchgen store ({exc}); "
-                             "restore it from a backup or move it away") from None
+            with suppress(AttributeError, sqlite3.Error):
+                self.db.close()
+            raise self.fault(exc) or StoreError(f"{self.shown}: cannot be opened as a touchgen store ({exc}); "
+                                                "restore it from a backup or move it away") from None
         except OSError as exc:
             raise StoreError(f"{self.shown}: cannot be created ({exc.strerror}); check the folder's permissions") from None
+
+    def fault(self, exc: sqlite3.Error) -> StoreError | None:
+        """What SQLite's error means for the store and what to do; None for a fault in touchgen itself."""
+        said = sqlite_fault(self.path, self.shown, exc)
+        return StoreError(said) if said else None
 
     def close(self) -> None:
         self.db.close()
@@ -140,8 +145,12 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
+        """Close the store; an SQLite fault inside the block is raised as what it means for the user."""
         self.close()
+        fault = self.fault(exc) if isinstance(exc, sqlite3.Error) else None
+        if fault:
+            raise fault from None
 
     def _migrate(self, version: int) -> None:
         for target, statements in MIGRATION_STEPS:
@@ -164,10 +173,12 @@ class Store:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # SQLite rolls back by itself after some faults, such as a full disk
+                with suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     # People
 

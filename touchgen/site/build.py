@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import shutil
 import time
@@ -86,25 +88,56 @@ def check(settings: Settings, drafts: bool = False, future: bool = False) -> Ren
     return rendered
 
 
+def _shown(out: Path, path: Path | str) -> str:
+    """A path under the site as messages print it: 'output/site/x', relative to the site folder."""
+    try:
+        return Path(path).relative_to(out.parent).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def check_output(out: Path) -> None:
-    """touchgen writes and deletes only inside the site: refuse output/ or a managed folder that is a
-    file or a link, and any link inside them (never write or delete through a link)."""
+    """touchgen writes and deletes only inside the site, and only where it can finish: refuse output/
+    or a managed folder that is a file or a link, any link inside them (never write or delete through
+    a link), and a folder there that this user cannot read or change (found before anything is written)."""
     for folder in (out, *(out / name for name in MANAGED)):
         if folder.is_symlink():
-            raise TouchgenError(f"{folder}: is a link (to {os.readlink(folder)}); touchgen writes only inside the "
-                                "site: replace the link with a folder")
+            raise TouchgenError(f"{_shown(out, folder)}: is a link (to {os.readlink(folder)}); touchgen writes only "
+                                "inside the site: replace the link with a folder")
         if folder.exists() and not folder.is_dir():
-            raise TouchgenError(f"{folder}: is a file, not a folder; move it away (nothing was written)")
+            raise TouchgenError(f"{_shown(out, folder)}: is a file, not a folder; move it away (nothing was written)")
+    if not out.exists():
+        if not os.access(out.parent, os.W_OK | os.X_OK):
+            raise TouchgenError(f"{out.parent}: the site folder is read-only for you, so a build cannot create "
+                                "output/ in it: make it writable, then build again (nothing was written)")
+        return
+    for folder in (out, *(out / name for name in MANAGED if (out / name).is_dir())):
+        _check_writable(out, folder)
     for name in MANAGED:
         for dirpath, dirnames, filenames in os.walk(out / name):
+            _check_writable(out, Path(dirpath))
             for entry in (*dirnames, *filenames):
                 if (Path(dirpath) / entry).is_symlink():
-                    raise TouchgenError(f"{Path(dirpath) / entry}: is a link; touchgen never writes or deletes "
-                                        "through a link: remove it (nothing was written)")
+                    raise TouchgenError(f"{_shown(out, Path(dirpath) / entry)}: is a link; touchgen never writes or "
+                                        "deletes through a link: remove it (nothing was written)")
+
+
+def _check_writable(out: Path, folder: Path) -> None:
+    if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+        raise TouchgenError(f"{_shown(out, folder)}: is read-only or unreadable for you, and a build replaces what "
+                            "is in it: make output/ writable (chmod -R u+rwX output) or remove it (a build makes it "
+                            "again); nothing was written")
 
 
 STAGING = ".{name}.touchgen-new"  # the next tree of output/<name>, built beside it
 RETIRED = ".{name}.touchgen-old"  # the previous tree, on systems that switch with two renames
+FAULTS = {  # what a failed write means, and what to do before building again
+    errno.ENOSPC: ("the disk is full", "free some space"),
+    errno.EDQUOT: ("the disk quota is used up", "free some space"),
+    errno.EROFS: ("the file system is read-only", "build on a writable disk"),
+    errno.EACCES: ("permission denied", "make output/ writable for you (or remove it: a build makes it again)"),
+    errno.EPERM: ("not permitted", "make output/ writable for you (or remove it: a build makes it again)"),
+}
 
 
 def _stage(folder: Path, staging: Path, files: dict[str, bytes]) -> tuple[int, int]:
@@ -114,7 +147,7 @@ def _stage(folder: Path, staging: Path, files: dict[str, bytes]) -> tuple[int, i
     for rel, data in sorted(files.items()):
         old, new = folder / rel, staging / rel
         new.parent.mkdir(parents=True, exist_ok=True)
-        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data:
+        if _same(old, data):
             try:
                 os.link(old, new)
             except OSError:
@@ -126,33 +159,73 @@ def _stage(folder: Path, staging: Path, files: dict[str, bytes]) -> tuple[int, i
     return written, unchanged
 
 
+def _same(old: Path, data: bytes) -> bool:
+    """`old` is a plain file holding exactly `data` (one that cannot be read is rewritten)."""
+    try:
+        return old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data
+    except PermissionError:
+        return False
+
+
+def _recover(out: Path, name: str) -> None:
+    """Undo what a stopped build left of output/<name>: its staging goes, a tree moved aside comes back."""
+    folder, staging, retired = out / name, out / STAGING.format(name=name), out / RETIRED.format(name=name)
+    remove(staging)
+    if not folder.exists() and retired.is_dir():
+        retired.rename(folder)  # stopped between two renames: the old tree comes back
+    remove(retired)
+
+
+def _write_fault(out: Path, folder: Path, exc: OSError) -> TouchgenError:
+    """A write that failed while staging `folder`, as what, where and what to do; output/ was not touched."""
+    what, todo = FAULTS.get(exc.errno or 0, (exc.strerror or str(exc), "check the disk"))
+    where = str(exc.filename or folder)
+    for name in MANAGED:  # name the place the file was going to, not the staging folder that is gone
+        where = where.replace(str(out / STAGING.format(name=name)), str(out / name))
+    return TouchgenError(f"{_shown(out, where)}: cannot write the new build: {what}; output/ is unchanged (the last "
+                         f"complete build is still there): {todo} and build again")
+
+
 def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> WriteResult:
-    """Make each managed folder under `out` hold exactly its part of `files`, switched in whole: a
-    build stopped at any moment leaves either the old complete tree or the new one."""
+    """Make each managed folder under `out` hold exactly its part of `files`. Every folder's next tree
+    is staged before any is switched in whole, so a failed write (a full disk) changes nothing and
+    leaves nothing behind, and a build stopped at any moment leaves the old or the new tree."""
     check_output(out)
-    out.mkdir(parents=True, exist_ok=True)
     written = unchanged = removed = 0
+    folder = out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name in MANAGED:
+            _recover(out, name)
+        for name in MANAGED:
+            part = {rel[len(name) + 1:]: data for rel, data in files.items() if rel.startswith(f"{name}/")}
+            folder, staging = out / name, out / STAGING.format(name=name)
+            staging.mkdir()
+            new_written, new_unchanged = _stage(folder if not clean else staging, staging, part)
+            written, unchanged = written + new_written, unchanged + new_unchanged
+            if folder.is_dir():
+                removed += sum(1 for path in folder.rglob("*") if path.is_file()
+                               and path.relative_to(folder).as_posix() not in part)
+    except OSError as exc:
+        for name in MANAGED:
+            with contextlib.suppress(OSError):
+                remove(out / STAGING.format(name=name))
+        raise _write_fault(out, folder, exc) from None
     for name in MANAGED:
-        folder = out / name
-        staging, retired = out / STAGING.format(name=name), out / RETIRED.format(name=name)
-        remove(staging)  # left by a build that was stopped
-        if not folder.exists() and retired.is_dir():
-            retired.rename(folder)  # stopped between two renames: the old tree comes back
-        remove(retired)
-        part = {rel[len(name) + 1:]: data for rel, data in files.items() if rel.startswith(f"{name}/")}
-        staging.mkdir()
-        new_written, new_unchanged = _stage(folder if not clean else staging, staging, part)
-        written, unchanged = written + new_written, unchanged + new_unchanged
-        if folder.is_dir():
-            removed += sum(1 for path in folder.rglob("*") if path.is_file()
-                           and path.relative_to(folder).as_posix() not in part)
-            if exchange(staging, folder):
-                remove(staging)  # now the old tree
-                continue
-            folder.rename(retired)
-        staging.rename(folder)
-        remove(retired)
+        _switch(out, name)
     return WriteResult(written, unchanged, removed)
+
+
+def _switch(out: Path, name: str) -> None:
+    """Put the staged tree of output/<name> in place in one step, and remove the old one."""
+    folder, staging, retired = out / name, out / STAGING.format(name=name), out / RETIRED.format(name=name)
+    if folder.is_dir():
+        if exchange(staging, folder):
+            remove(staging)  # now the old tree
+            return
+        folder.rename(retired)
+    staging.rename(folder)
+    remove(retired)
 
 
 def build(settings: Settings, drafts: bool = False, future: bool = False, clean: bool = False) -> BuildResult:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..errors import BuildErrors, DuplicateSlugError, LocatedError, TouchgenError
+from ..files import unreadable
 from .document import (BUNDLE_INDEXES, MARKDOWN_SUFFIXES, Document, Kind, Notes, post_url, read_document)
 from .front_matter import parse_date
 
@@ -54,8 +55,7 @@ def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError], warni
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
-        errors.append(LocatedError(shown, None, f"cannot be read ({exc.strerror}); check its permissions "
-                                                "(nothing was published or unpublished)"))
+        errors.append(unreadable(shown, exc))
         return []
     found = []
     inside = root.resolve()

@@ -4,20 +4,26 @@ located message, and the warnings many files share given once."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..clock import FIRST_YEAR, LAST_YEAR
 from ..config import WEEKDAYS, Settings
 from ..errors import FrontMatterError, LocatedError
-from ..files import read_utf8
+from ..files import check_readable, read_utf8
+from ..text import BIDI_CONTROLS, bidi_control, visible
 from . import front_matter
 from .foreign import foreign_syntax
 from .slugs import slugify
+
+if TYPE_CHECKING:
+    from .markdown import Renderer
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Jekyll's: 2013-11-22-slug and 1995-1-1-slug.
@@ -87,12 +93,13 @@ def name_of(path: Path) -> str:
     return path.parent.name if path.name in BUNDLE_INDEXES else path.stem
 
 
-def assets_of(path: Path, markdown_suffixes: tuple[str, ...]) -> tuple[tuple[str, Path], ...]:
+def assets_of(path: Path, markdown_suffixes: tuple[str, ...], root: Path) -> tuple[tuple[str, Path], ...]:
     """The files that go beside a post's page: everything but markdown in its bundle folder
     (x/index.md), or in a folder named like the post next to it (x.md and x/), as Hugo's page bundles."""
     folder = path.parent if path.name in BUNDLE_INDEXES else path.with_suffix("")
     if not folder.is_dir():
         return ()
+    check_readable(folder, lambda unread: unread.relative_to(root).as_posix())
     return tuple((source.relative_to(folder).as_posix(), source) for source in sorted(folder.rglob("*"))
                  if source.is_file() and source.suffix.lower() not in markdown_suffixes
                  and not source.name.startswith("."))
@@ -148,6 +155,15 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
     def fail(key: str, message: str) -> FrontMatterError:
         return FrontMatterError(shown, front_matter.line_of(meta_text, key), message)
 
+    for key in ("title", "summary", "description", "excerpt", "slug", "tags", "categories"):
+        given = meta.get(key)  # one-line text for pages, feeds and the Subject header
+        values: list[object] = given if isinstance(given, list) else [given]
+        for value in (value for value in values if isinstance(value, str) and bidi_control(value)):
+            what = f"tag '{visible(value)}'" if key in ("tags", "categories") else key
+            raise fail(key, f"{what} has an invisible bidirectional control {bidi_control(value)}, which can make it "
+                            "show in another order than it is written (\"Trojan Source\"); remove it: text in any "
+                            "direction shows right without one")
+
     stem = name_of(path)
     dated = DATED_NAME_RE.match(stem) if kind is Kind.POST else None
     name = dated.group(2) if dated else stem
@@ -174,12 +190,18 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
             date = front_matter.parse_date(raw_date, settings.zone)
         except (ValueError, OverflowError):
             raise fail("date", f"date '{raw_date}' is not a valid date (use YYYY-MM-DD)") from None
+        if not FIRST_YEAR <= date.year <= LAST_YEAR:
+            raise fail("date", f"date '{raw_date}' is out of the range of dates touchgen keeps (years {FIRST_YEAR} "
+                               f"to {LAST_YEAR})")
     elif dated:
         try:
             date = front_matter.parse_date(dated.group(1), settings.zone)
         except ValueError:
             raise FrontMatterError(shown, 1, f"file name starts with '{dated.group(1)}', which is not a valid "
                                              "date (rename the file, or add a line such as: date: 2026-11-23)") from None
+        if not FIRST_YEAR <= date.year <= LAST_YEAR:
+            raise FrontMatterError(shown, 1, f"file name starts with '{dated.group(1)}', out of the range of dates "
+                                             f"touchgen keeps (years {FIRST_YEAR} to {LAST_YEAR})")
     elif kind is Kind.POST:
         raise FrontMatterError(shown, 1, "front matter has no date (add a line such as: date: 2026-11-23, or start "
                                          "the file name with the date: 2026-11-23-my-post.md)")
@@ -238,12 +260,44 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
         notes.add(syntax, f"{shown}:{body_line + line - 1}: warning: {syntax} is {what}, which touchgen "
                           "shows as written ('touchgen import posts' converts the common ones; edit or remove "
                           "the rest)", shown)
+    in_code = _bidi_in_code(body) if BIDI_CONTROLS.search(body) else None
+    if in_code:
+        line, control = in_code
+        raise FrontMatterError(shown, body_line + line - 1, f"code has an invisible bidirectional control "
+                               f"{bidi_control(control)}, which makes code show in another order than it runs "
+                               f"(\"Trojan Source\"); remove it, or write it as an escape such as \\u{ord(control):04x}")
     if own_notes:
         warnings.extend(notes.lines())
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     url = post_url(settings.site.permalink, slug, date) if kind is Kind.POST else f"{slug}/"
     return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest,
-                    assets_of(path, MARKDOWN_SUFFIXES), aliases, "slug" not in meta, url)
+                    assets_of(path, MARKDOWN_SUFFIXES, root), aliases, "slug" not in meta, url)
+
+
+@functools.cache
+def _code_renderer() -> Renderer:
+    """One renderer for every body that has a bidirectional control (making one takes a while)."""
+    from .markdown import Renderer
+
+    return Renderer()
+
+
+def _bidi_in_code(body: str) -> tuple[int, str] | None:
+    """The line (of `body`, from 1) and the character of the first bidirectional control that the
+    markdown puts inside code, a block or an inline span; None when every one is in prose, where
+    right-to-left writing may need them and each paragraph of the page ends their effect."""
+    try:
+        rendered = _code_renderer().render(body)
+    except RecursionError:
+        return None  # said when the page is rendered
+    lines = body.splitlines()
+    for code in re.findall(r"<code[^>]*>(.*?)</code>", rendered, re.DOTALL):
+        for piece in html.unescape(re.sub(r"<[^>]+>", "", code)).splitlines():
+            found = BIDI_CONTROLS.search(piece)
+            if found:
+                number = next((n for n, line in enumerate(lines, 1) if piece.strip() in line), None)
+                return number or next(n for n, line in enumerate(lines, 1) if found.group() in line), found.group()
+    return None
 
 
 def _aliases(value: Any, fail: Any) -> tuple[str, ...]:

@@ -30,6 +30,9 @@ class _Loader(yaml.SafeLoader):
         seen: set[object] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (list, dict)):  # {{ x }} unquoted is a mapping inside a mapping
+                raise yaml.constructor.ConstructorError(None, None, "a value that starts with { or [ is read as a "
+                                                        "list or mapping here; put it in quotes", key_node.start_mark)
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"the key '{key}' is given twice",
                                                         key_node.start_mark)

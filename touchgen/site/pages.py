@@ -11,6 +11,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..config import Settings
 from ..errors import BuildErrors, FrontMatterError, TouchgenError
+from ..files import check_readable
 from ..paths import STATIC
 from .content import Content, Document
 from .links import booking_link, reply_link, subscribe_link
@@ -194,6 +195,7 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
             files[f"{entry.url}{rel}"] = source.read_bytes()
     static = settings.paths.static
     inside = settings.root.resolve()
+    check_readable(static, settings.paths.shown)
     for source in sorted(static.rglob("*")) if static.is_dir() else []:
         rel = source.relative_to(static).as_posix()
         if source.is_symlink() and not source.resolve().is_relative_to(inside):

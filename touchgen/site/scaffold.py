@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
 from ..config import Settings
-from ..errors import TouchgenError
-from ..files import fresh_staging
+from ..errors import TouchgenError, from_os_error
+from ..files import fresh_staging, remove
 from ..paths import POSTS
+from ..text import bidi_control
 from .slugs import slugify
 from .theme import DEFAULT_THEME
 
@@ -36,16 +39,19 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
         raise TouchgenError(f"{target}: folder is not empty (choose a new or empty folder; nothing was created)")
     monday = publish_day_on_or_before(today, 0)
     final = target.resolve()
-    staging = fresh_staging(final)
-    shutil.copytree(SKELETON, staging, dirs_exist_ok=True)
-    shutil.copytree(DEFAULT_THEME, staging / "templates", ignore=shutil.ignore_patterns("__pycache__"))
-    sample = staging / POSTS / "sample-post.md"
-    dated = sample.with_name(f"{monday.isoformat()}-welcome.md")
-    sample.rename(dated)
-    dated.write_text(dated.read_text(encoding="utf-8").replace("DATE", monday.isoformat()), encoding="utf-8")
-    (staging / "gitignore").rename(staging / ".gitignore")
-    created = sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
-    if final.is_dir():  # an empty folder, perhaps the current one: move the new site into it
+    nearest = next(folder for folder in (final, *final.parents) if folder.exists())
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise TouchgenError(f"{nearest}: is read-only for you, so no site can be made in it (make it writable or "
+                            "choose another place; nothing was created)")
+    # An empty folder (perhaps the current one) gets the site staged inside it: its parent may not be ours.
+    staging = fresh_staging(final / "site" if final.is_dir() else final)
+    try:
+        created = _fill(staging, monday)
+    except BaseException:  # a full disk: nothing half-made is left
+        with contextlib.suppress(OSError):
+            remove(staging)
+        raise
+    if final.is_dir():
         for entry in staging.iterdir():
             entry.rename(final / entry.name)
         staging.rmdir()
@@ -54,11 +60,40 @@ def init_site(target: Path, today: dt.date) -> list[Path]:
     return created
 
 
+def _copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder of touchgen's own files; the first failure (a full disk) is raised as it is."""
+    for path in sorted(source.rglob("*")):
+        if "__pycache__" in path.parts:
+            continue
+        copy = target / path.relative_to(source)
+        if path.is_dir():
+            copy.mkdir(parents=True, exist_ok=True)
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+
+
+def _fill(staging: Path, monday: dt.date) -> list[Path]:
+    """The files of a new site, written into `staging`; their paths inside it."""
+    _copy_tree(SKELETON, staging)
+    _copy_tree(DEFAULT_THEME, staging / "templates")
+    sample = staging / POSTS / "sample-post.md"
+    dated = sample.with_name(f"{monday.isoformat()}-welcome.md")
+    sample.rename(dated)
+    dated.write_text(dated.read_text(encoding="utf-8").replace("DATE", monday.isoformat()), encoding="utf-8")
+    (staging / "gitignore").rename(staging / ".gitignore")
+    return sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
+
+
 def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date) -> Path:
     """Write content/posts/<date>-<slug>.md as a draft; refuse to overwrite anything."""
     title = title.strip()
     if not title or "\n" in title or "\r" in title:
         raise TouchgenError("the title must be one line of text, such as: touchgen new \"Start before you need it\"")
+    if bidi_control(title):
+        raise TouchgenError(f"the title has an invisible bidirectional control {bidi_control(title)}, which can make "
+                            "it show in another order than it is written (\"Trojan Source\"); remove it (nothing was "
+                            "written)")
     slug = slugify(title)
     if not slug:
         raise TouchgenError(f"the title {title!r} has no letters or digits to make a slug from (use another title)")
@@ -91,7 +126,6 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
     shown = path.relative_to(settings.root)
     if path.exists():
         raise TouchgenError(f"{shown}: already exists (nothing was written; choose another title or --date)")
-    folder.mkdir(parents=True, exist_ok=True)
     text = (
         "---\n"
         f"title: {json.dumps(title, ensure_ascii=False)}\n"
@@ -102,7 +136,15 @@ def new_post(settings: Settings, title: str, day: dt.date | None, today: dt.date
         "---\n\n"
         "Write your post here. Set draft: false when it is ready.\n"
     )
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(text)
+    created = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            created = True
+            handle.write(text)
+    except OSError as exc:
+        if created:  # a full disk: no half-written post is left
+            path.unlink()
+        raise from_os_error(exc, folder.relative_to(settings.root).as_posix()) from None
     return shown
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import jinja2
 
-from ..errors import TemplateError
+from ..errors import LocatedError, TemplateError
+from ..files import check_readable
 
 from ..paths import TEMPLATES, default_theme
 
@@ -20,6 +21,30 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and not str(name).endswith(".txt")
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept for the life of the process, keyed by file (tracebacks name it) and
+    checked against the source: a rebuild (serve, or many builds in one process) compiles only a
+    template that changed. The oldest go first past LIMIT, so many sites in one process stay small."""
+
+    LIMIT = 256
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled.pop(bucket.key, None)
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        while len(self.compiled) > self.LIMIT:
+            del self.compiled[next(iter(self.compiled))]
+
+
+COMPILED = _CompiledTemplates()
+
+
 class Theme:
     """Finds templates and static files, site's own first, and renders with located errors."""
 
@@ -27,6 +52,10 @@ class Theme:
         self.root = root
         self.folders = [root / TEMPLATES, DEFAULT_THEME]
         own = root / TEMPLATES
+        try:  # a template that cannot be read would quietly give way to the default theme's
+            check_readable(own, lambda path: path.relative_to(root).as_posix())
+        except LocatedError as exc:
+            raise TemplateError(exc.path, None, exc.message) from None
         inside = root.resolve()
         for path in sorted(own.rglob("*")) if own.is_dir() else []:
             if path.is_symlink() and not path.resolve().is_relative_to(inside):
@@ -39,6 +68,7 @@ class Theme:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=COMPILED,
         )
 
     def shown(self, filename: str | None, name: str | None = None) -> str:
