@@ -61,10 +61,10 @@ def test_a_mailbox_that_subscribes_someone_after_their_other_mail_is_imported_on
                                                                               number=2)
         + SUBSCRIBE.format(name="Bo", address="bo@example.com", number=3), encoding="utf-8")
     first = run(site, "import", "replies", str(mbox)).stdout
-    assert "  replies       1 new, 0 already recorded ((no post) 1)" in first
-    assert "  unsubscribes  1\n  subscribes    1\n" in first and "  unknown       0\n" in first
+    assert "  replies         1 new, 0 already recorded ((no post) 1)" in first
+    assert "  unsubscribes    1\n  subscribes      1\n" in first and "  unknown         0\n" in first
     recorded = counts(site)
     assert recorded["events"] == 3
     second = run(site, "import", "replies", str(mbox)).stdout
-    assert "  replies       0 new, 1 already recorded ((no post) 1)" in second
+    assert "  replies         0 new, 1 already recorded ((no post) 1)" in second
     assert counts(site) == recorded

@@ -27,6 +27,9 @@ OFFSET_IN_NAME = re.compile(r"^\s*\(\s*(?:UTC|GMT)\s*(?:([+-])\s*(\d{1,2})(?:[:.
 # Google's addresses of meeting rooms and of shared calendars: never a person.
 CALENDAR_DOMAINS = {"resource.calendar.google.com": Reason.ROOM, "group.calendar.google.com": Reason.GROUP,
                     "group.v.calendar.google.com": Reason.GROUP, "import.calendar.google.com": Reason.GROUP}
+# What RFC 5545 lets an event have once and decides what touchgen records: a second one is a broken
+# export. (A second ORGANIZER, as WordPress writes, is read as one more participant.)
+ONCE = ("UID", "DTSTART", "SEQUENCE", "STATUS", "RECURRENCE-ID")
 NOT_PEOPLE = {"RESOURCE": Reason.ROOM, "ROOM": Reason.ROOM, "GROUP": Reason.GROUP}
 
 
@@ -303,6 +306,11 @@ class Reader:
         if not attendees:
             self.skipped[Reason.NO_ATTENDEES] += 1
             return
+        for name in ONCE:
+            given = where.properties.get(name, []) if where else []
+            if len(given) > 1 or isinstance(event.get(name), list):
+                raise LocatedError(path, given[1] if len(given) > 1 else line(name), f"event {number}: {name} is given "
+                                   f"{max(len(given), 2)} times, and an event has one; export the calendar again")
         named = printable(str(event.get("UID") or "no UID"))[:100]
         sequence = self._sequence(path, number, event, line("SEQUENCE"))
         who = Participants()

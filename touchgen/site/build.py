@@ -107,8 +107,9 @@ def check_output(out: Path) -> None:
         if folder.exists() and not folder.is_dir():
             raise TouchgenError(f"{_shown(out, folder)}: is a file, not a folder; move it away (nothing was written)")
     if not out.exists():
-        if not os.access(out.parent, os.W_OK | os.X_OK):
-            raise TouchgenError(f"{out.parent}: the site folder is read-only for you, so a build cannot create "
+        parent = next(folder for folder in out.parents if folder.exists())  # output/ for output/.preview
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise TouchgenError(f"{parent}: the site folder is read-only for you, so a build cannot create "
                                 "output/ in it: make it writable, then build again (nothing was written)")
         return
     for folder in (out, *(out / name for name in MANAGED if (out / name).is_dir())):
