@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +10,6 @@ from pathlib import Path
 from ..clock import current_time
 from ..config import Settings
 from ..errors import BuildErrors, ConfigError, TouchgenError
-from ..files import exchange, remove
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER
 from ..text import plural
 
@@ -21,9 +18,8 @@ MANAGED = (SITE_FOLDER, NEWSLETTER_FOLDER)  # the folders under output/ a build 
 
 @dataclass(frozen=True)
 class Rendered:
-    """Everything a build would write, under output/, with what was counted on the way."""
+    """What a build made, with what was counted on the way."""
 
-    files: dict[str, bytes]
     posts: int
     pages: int
     feeds: int
@@ -36,6 +32,7 @@ class WriteResult:
     written: int
     unchanged: int
     removed: int
+    reused: int = 0  # of the unchanged: not even rendered, because nothing they show had changed
 
 
 @dataclass(frozen=True)
@@ -47,37 +44,24 @@ class BuildResult:
     def summary(self) -> str:
         """The one line a build ends with."""
         rendered, written = self.rendered, self.written
-        return (f"Built {plural(rendered.posts, 'post')}, {plural(rendered.pages, 'page')}, "
-                f"{plural(rendered.feeds, 'feed')}, {plural(rendered.emails, 'email')} in {self.seconds:.2f} s: "
-                f"{written.written} written, {written.unchanged} unchanged, {written.removed} removed (output/)")
+        reused = f" ({written.reused:,} from cache)" if written.reused else ""
+        return (f"Built {_count(rendered.posts, 'post')}, {_count(rendered.pages, 'page')}, "
+                f"{_count(rendered.feeds, 'feed')}, {_count(rendered.emails, 'email')} in {self.seconds:.2f} s: "
+                f"{written.written:,} written, {written.unchanged:,} unchanged{reused}, {written.removed:,} removed "
+                "(output/)")
 
 
-def render(settings: Settings, drafts: bool = False, future: bool = False,
-           now: dt.datetime | None = None) -> Rendered:
-    """Validate all content and render every output file; raise BuildErrors listing every problem."""
-    from .content import load_content
-    from .feeds import render_feeds
-    from .newsletter import render_newsletters
-    from .pages import make_entries, render_site
-    from .references import check_references
-    from .theme import Theme
-
-    now = now or current_time()
-    content = load_content(settings)
-    site = make_entries(settings, content, now, drafts, future)
-    theme = Theme(settings.root)
-    site_files = render_site(site, theme)
-    site_files.update(render_feeds(site, now))
-    files = {f"{SITE_FOLDER}/{path}": data for path, data in site_files.items()}
-    files.update(render_newsletters(site, theme))
-    warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, site_files))
-    return Rendered(files, len(site.posts), len(site.pages), 2, len(site.posts), warnings)
+def _count(number: int, word: str) -> str:
+    """'1 post', '5,000 posts'."""
+    return f"{number:,} {plural(number, word).split(' ', 1)[1]}"
 
 
 def check(settings: Settings, drafts: bool = False, future: bool = False) -> Rendered:
     """What `touchgen check` promises: everything renders, and a newsletter built from this site
     could be sent (it offers a way to leave). Raises BuildErrors listing every problem."""
-    rendered = render(settings, drafts, future)
+    from .render import render
+
+    rendered: Rendered = render(settings, drafts, future, current_time())
     newsletter = settings.newsletter
     if not newsletter.unsubscribe_email and not newsletter.unsubscribe_url:
         raise BuildErrors([ConfigError(CONFIG_FILE, None, "[newsletter] has neither unsubscribe_email nor "
@@ -86,16 +70,16 @@ def check(settings: Settings, drafts: bool = False, future: bool = False) -> Ren
     return rendered
 
 
-def check_output(out: Path) -> None:
+def check_output(out: Path, deep: bool = True) -> None:
     """touchgen writes and deletes only inside the site: refuse output/ or a managed folder that is a
-    file or a link, and any link inside them (never write or delete through a link)."""
+    file or a link, and (`deep`) any link inside them (never write or delete through a link)."""
     for folder in (out, *(out / name for name in MANAGED)):
         if folder.is_symlink():
             raise TouchgenError(f"{folder}: is a link (to {os.readlink(folder)}); touchgen writes only inside the "
                                 "site: replace the link with a folder")
         if folder.exists() and not folder.is_dir():
             raise TouchgenError(f"{folder}: is a file, not a folder; move it away (nothing was written)")
-    for name in MANAGED:
+    for name in MANAGED if deep else ():
         for dirpath, dirnames, filenames in os.walk(out / name):
             for entry in (*dirnames, *filenames):
                 if (Path(dirpath) / entry).is_symlink():
@@ -103,61 +87,52 @@ def check_output(out: Path) -> None:
                                         "through a link: remove it (nothing was written)")
 
 
-STAGING = ".{name}.touchgen-new"  # the next tree of output/<name>, built beside it
-RETIRED = ".{name}.touchgen-old"  # the previous tree, on systems that switch with two renames
+def build(settings: Settings, drafts: bool = False, future: bool = False, clean: bool = False,
+          jobs: int | None = None, cache: bool = True) -> BuildResult:
+    """Render everything, then switch output/ to it; nothing is written when anything is wrong. With
+    the cache (output/.cache/), only what changed since the last build is rendered and written."""
+    from .cache import Cache
+    from .inputs import fresh_result, inputs_digest, remember
+    from .output import CACHE_FOLDER
+    from .workers import MIN_POSTS_FOR_POOL, Workers, default_jobs
 
-
-def _stage(folder: Path, staging: Path, files: dict[str, bytes]) -> tuple[int, int]:
-    """Build the complete next tree of `folder` in `staging`: an unchanged file is hard-linked (not
-    rewritten: it keeps its inode and time), a changed one written. Returns (written, unchanged)."""
-    written = unchanged = 0
-    for rel, data in sorted(files.items()):
-        old, new = folder / rel, staging / rel
-        new.parent.mkdir(parents=True, exist_ok=True)
-        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) and old.read_bytes() == data:
-            try:
-                os.link(old, new)
-            except OSError:
-                shutil.copy2(old, new)
-            unchanged += 1
-        else:
-            new.write_bytes(data)
-            written += 1
-    return written, unchanged
-
-
-def write_output(out: Path, files: dict[str, bytes], clean: bool = False) -> WriteResult:
-    """Make each managed folder under `out` hold exactly its part of `files`, switched in whole: a
-    build stopped at any moment leaves either the old complete tree or the new one."""
-    check_output(out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = unchanged = removed = 0
-    for name in MANAGED:
-        folder = out / name
-        staging, retired = out / STAGING.format(name=name), out / RETIRED.format(name=name)
-        remove(staging)  # left by a build that was stopped
-        if not folder.exists() and retired.is_dir():
-            retired.rename(folder)  # stopped between two renames: the old tree comes back
-        remove(retired)
-        part = {rel[len(name) + 1:]: data for rel, data in files.items() if rel.startswith(f"{name}/")}
-        staging.mkdir()
-        new_written, new_unchanged = _stage(folder if not clean else staging, staging, part)
-        written, unchanged = written + new_written, unchanged + new_unchanged
-        if folder.is_dir():
-            removed += sum(1 for path in folder.rglob("*") if path.is_file()
-                           and path.relative_to(folder).as_posix() not in part)
-            if exchange(staging, folder):
-                remove(staging)  # now the old tree
-                continue
-            folder.rename(retired)
-        staging.rename(folder)
-        remove(retired)
-    return WriteResult(written, unchanged, removed)
-
-
-def build(settings: Settings, drafts: bool = False, future: bool = False, clean: bool = False) -> BuildResult:
-    """Render everything, then write output/; nothing is written when anything is wrong."""
     started = time.perf_counter()
-    rendered = render(settings, drafts, future)
-    result = write_output(settings.paths.output, rendered.files, clean)
-    return BuildResult(rendered, result, time.perf_counter() - started)
+    out = settings.paths.output
+    check_output(out, deep=False)
+    now = current_time()
+    jobs = default_jobs() if jobs is None else jobs
+    store = Cache(out / CACHE_FOLDER) if cache else None
+    workers = None
+    try:
+        inputs = inputs_digest(settings, drafts, future) if store is not None else None
+        if store is not None and inputs is not None and not clean:
+            found = fresh_result(store, settings, inputs, now)
+            if found is not None:
+                rendered, written = found
+                return BuildResult(rendered, written, time.perf_counter() - started)
+        # The workers are forked before anything is loaded, while this process is small; they wait
+        # for work, and a rebuild with little to do never gives them any.
+        workers = Workers(jobs if jobs > 1 and _post_count(settings) >= MIN_POSTS_FOR_POOL else 1)
+        from .render import write
+
+        check_output(out, deep=True)
+        if store is not None:
+            store.put("last_build", None)  # a build stopped from here on leaves no claim that output/ is fresh
+        rendered, written, window = write(settings, drafts, future, now, store, workers, clean)
+        if store is not None and inputs is not None:
+            remember(store, settings, inputs, rendered, window)
+        return BuildResult(rendered, written, time.perf_counter() - started)
+    finally:
+        if workers is not None:
+            workers.close()
+        if store is not None:
+            store.close()
+
+
+def _post_count(settings: Settings) -> int:
+    """About how many posts the site has (entries of content/posts), to decide whether to fork."""
+    try:
+        with os.scandir(settings.paths.posts) as entries:
+            return sum(1 for _ in entries)
+    except OSError:
+        return 0

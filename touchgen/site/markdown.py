@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import math
 import re
-
 from typing import Any
 
 import markdown
+import pygments
+
+from .cache import Rendered
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty", "sane_lists"]
 EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
@@ -17,6 +19,8 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "smarty": {"smart_angled_quotes": False},
 }
 WORDS_PER_MINUTE = 200
+# Everything besides the text that shapes the HTML: part of the key of every cached rendering.
+MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
 
 
 class Renderer:
@@ -60,3 +64,20 @@ def first_paragraph(body_html: str) -> str:
 def reading_minutes(body_html: str) -> int:
     words = len(plain_text(body_html).split())
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+_RENDERER: list[Renderer] = []  # one per process, made on first use
+
+
+def render_document(body: str, summary: str | None) -> Rendered | None:
+    """The HTML, summary text and reading time of a post or page; None when its markdown is nested
+    too deeply to render."""
+    if not _RENDERER:
+        _RENDERER.append(Renderer())
+    renderer = _RENDERER[0]
+    try:
+        body_html = renderer.render(body)
+    except RecursionError:
+        return None
+    text = renderer.text(summary) if summary else first_paragraph(body_html)
+    return Rendered(body_html, text, reading_minutes(body_html))
