@@ -10,6 +10,7 @@ from pathlib import Path
 from ..clock import current_time
 from ..config import Settings
 from ..errors import BuildErrors, ConfigError, TouchgenError
+from ..files import remove
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER
 from ..text import plural
 
@@ -101,6 +102,7 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
     check_output(out, deep=False)
     now = current_time()
     jobs = default_jobs() if jobs is None else jobs
+    existed, cache_existed = out.exists(), (out / CACHE_FOLDER).exists()
     store = Cache(out / CACHE_FOLDER) if cache else None
     workers = None
     try:
@@ -122,6 +124,14 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
         if store is not None and inputs is not None:
             remember(store, settings, inputs, rendered, window)
         return BuildResult(rendered, written, time.perf_counter() - started)
+    except BaseException:
+        if store is not None:
+            store.close()
+        if not existed:  # a failed first build leaves no output/ behind
+            remove(out)
+        elif not cache_existed:
+            remove(out / CACHE_FOLDER)
+        raise
     finally:
         if workers is not None:
             workers.close()

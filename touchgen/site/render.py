@@ -128,12 +128,12 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     content = load_content(settings)
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)
-    base = digest(__version__, theme_digest(theme), repr(settings), _versions(),
-                  describe([*site.pages]), repr(sorted(site.tag_names.items())))
+    base = digest(__version__, theme_digest(theme), repr(settings), _versions())
+    navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
     def page_key(page: Page) -> str:
         try:
-            return digest(base, page.path, page.template, describe(page.meta), describe(page.context))
+            return digest(base, navigation, page.path, page.template, describe(page.meta), describe(page.context))
         except TypeError:
             return ""
 
