@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import markdown
-import pygments
+import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
 
