@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import markdown
+from markdown import inlinepatterns, treeprocessors, util
 import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
@@ -23,11 +24,43 @@ WORDS_PER_MINUTE = 200
 MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
 
 
+class _Inline(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline processor, the same algorithm and so the same HTML, made cheaper:
+    the patterns are looked up once per document instead of through the registry at every step, and
+    a pattern whose expression finds nothing in the text is passed over at once (the original builds
+    a match iterator for each of its patterns at each step: most of a build's time)."""
+
+    def run(self, tree: Any, ancestors: Any = None) -> Any:
+        self._patterns = [(pattern, isinstance(pattern, inlinepatterns.InlineProcessor),
+                           getattr(pattern, "compiled_re"))
+                          for pattern in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides)
+        if isinstance(data, util.AtomicString):
+            return data
+        apply = getattr(self, "_InlineProcessor__applyPattern")
+        patterns = self._patterns
+        start = 0
+        while patternIndex < len(patterns):
+            pattern, new_style, expression = patterns[patternIndex]
+            if new_style and expression.search(data, start) is None:
+                patternIndex, start = patternIndex + 1, 0  # what the original's no-match returns
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
 class Renderer:
     """One Markdown instance reused for every document (reset between them)."""
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+        for processor in self._md.treeprocessors:
+            if type(processor) is treeprocessors.InlineProcessor:  # the inline patterns, and smarty's
+                processor.__class__ = _Inline
 
     def render(self, text: str) -> str:
         self._md.reset()
