@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import math
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import markdown
 from markdown import inlinepatterns, treeprocessors, util
@@ -20,6 +21,7 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "smarty": {"smart_angled_quotes": False},
 }
 WORDS_PER_MINUTE = 200
+T = TypeVar("T")
 # Everything besides the text that shapes the HTML: part of the key of every cached rendering.
 MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
 
@@ -53,10 +55,40 @@ class _Inline(treeprocessors.InlineProcessor):
         return data
 
 
+def _made_once(function: Callable[..., T]) -> Callable[..., T]:
+    """`function(name, **options)` made once for each name and options, then reused."""
+    made: dict[Any, T] = {}
+
+    def lookup(name: str, **options: Any) -> T:
+        key = (name, tuple(sorted(options.items())))
+        try:
+            return made[key]
+        except KeyError:
+            made[key] = function(name, **options)
+            return made[key]
+        except TypeError:  # an option that cannot be a key
+            return function(name, **options)
+
+    return lookup
+
+
+def _reuse_pygments() -> None:
+    """codehilite asks Pygments for a new lexer and formatter for every code block: a search through
+    every installed plugin and a style sheet built each time, a fifth of a build. Both are reusable
+    (they keep no state between blocks), so each is made once per language and options."""
+    from markdown.extensions import codehilite
+
+    if not getattr(codehilite, "touchgen_reuses", False):
+        for name in ("get_lexer_by_name", "get_formatter_by_name"):
+            setattr(codehilite, name, _made_once(getattr(codehilite, name)))
+        setattr(codehilite, "touchgen_reuses", True)
+
+
 class Renderer:
     """One Markdown instance reused for every document (reset between them)."""
 
     def __init__(self) -> None:
+        _reuse_pygments()
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
         for processor in self._md.treeprocessors:
             if type(processor) is treeprocessors.InlineProcessor:  # the inline patterns, and smarty's
