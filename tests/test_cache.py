@@ -103,6 +103,14 @@ def test_a_rebuild_renders_only_what_changed(site):
     # rendered again, since they show it, and came out the same; nothing else was rendered.
     assert result.reused == result.unchanged - 5
 
+    replace(site / "templates/site/post.html", "min read", "minutes to read")
+    result = build(load_settings(site), jobs=1).written
+    # Every post's page, and nothing else: the emails and the other pages do not use that template.
+    assert result.written == len(list((site / "output/site/posts").glob("*/index.html"))) == 13
+    replace(site / "templates/site/base.html", "<main>", "<main id=\"main\">")
+    result = build(load_settings(site), jobs=1).written
+    assert result.written == len(list((site / "output/site").rglob("*.html")))  # every page, still no email
+
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "a folder"])
 def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):

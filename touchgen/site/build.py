@@ -117,7 +117,6 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
         workers = Workers(jobs if jobs > 1 and _post_count(settings) >= MIN_POSTS_FOR_POOL else 1)
         from .render import write
 
-        check_output(out, deep=True)
         if store is not None:
             store.put("last_build", None)  # a build stopped from here on leaves no claim that output/ is fresh
         rendered, written, window = write(settings, drafts, future, now, store, workers, clean)

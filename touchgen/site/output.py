@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import TouchgenError
 from ..files import exchange, remove
 from .cache import Cache, FileRow
 
@@ -86,6 +87,7 @@ class Tree:
         self._made_dirs: set[str] = set()
         self._emptied: set[str] = set()
         self._recover_legacy()
+        self._live_files = [rel for rel, _ in self._scan_live()]
         if self.live.is_dir() and not self.clean and self.cache is not None:
             self.live_rows = self.cache.tree(self._key(self.live))
         if self.spare.is_dir() and not self.spare.is_symlink() and self.cache is not None:
@@ -103,6 +105,17 @@ class Tree:
             remove(self.spare)
             self.spare.mkdir(parents=True)
             self.spare_rows = {}
+
+    def _scan_live(self) -> list[tuple[str, os.DirEntry[str]]]:
+        """Every file of the live tree; a TouchgenError for a link in it (never written or deleted through)."""
+        if not self.live.is_dir() or self.live.is_symlink():
+            return []
+        found = scan(str(self.live), links=True) or []
+        for rel, entry in found:
+            if entry.is_symlink():
+                raise TouchgenError(f"{self.live / rel}: is a link; touchgen never writes or deletes through a link: "
+                                    "remove it (nothing was written)")
+        return found
 
     def _recover_legacy(self) -> None:
         staging, retired = (self.out / pattern.format(name=self.name) for pattern in LEGACY)
@@ -218,9 +231,7 @@ class Tree:
 
     def _extras(self) -> list[str]:
         """Live files that the next tree no longer has."""
-        if not self.live.is_dir():
-            return []
-        return [rel for rel, _ in scan(str(self.live), links=True) or [] if rel not in self.wanted]
+        return [rel for rel in self._live_files if rel not in self.wanted]
 
     def finish(self) -> int:
         """Make the spare hold exactly the wanted files, record it, and switch it in when it differs

@@ -45,18 +45,66 @@ class Counter:
         self.paths.add(rel)
 
 
-def theme_digest(theme: Theme) -> str:
-    """A hash of every template and theme file in use (the site's own and the default theme's)."""
-    hasher = hashlib.sha256()
-    for folder in theme.folders:
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                path = os.path.join(dirpath, name)
-                hasher.update(f"{path}\0".encode())
-                with open(path, "rb") as handle:
-                    hasher.update(handle.read())
-    return hasher.hexdigest()
+class TemplateDigests:
+    """A hash of the template files a template uses (itself, what it extends, includes and imports,
+    the site's own or the default theme's), so that editing the post template renders the posts
+    again but not the emails. A template that names another by a variable counts every file."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.found: dict[str, str] = {}
+        self._everything: str | None = None
+
+    def __call__(self, *names: str) -> str:
+        return digest(*(self._digest(name) for name in names))
+
+    def _digest(self, name: str) -> str:
+        if name not in self.found:
+            uses = self._uses(name, set())
+            self.found[name] = self.everything() if uses is None else digest(*(
+                part for used in sorted(uses) for part in (used, self._bytes(used))))
+        return self.found[name]
+
+    def _bytes(self, name: str) -> bytes:
+        filename = self.theme.filename(name)
+        if filename is None:
+            return b"\0missing"
+        with open(filename, "rb") as handle:
+            return filename.encode() + b"\0" + handle.read()
+
+    def _uses(self, name: str, seen: set[str]) -> set[str] | None:
+        from jinja2 import TemplateError, meta
+
+        if name in seen:
+            return seen
+        seen.add(name)
+        filename = self.theme.filename(name)
+        if filename is None:
+            return seen
+        try:
+            with open(filename, encoding="utf-8") as handle:
+                tree = self.theme.env.parse(handle.read())
+        except (OSError, UnicodeDecodeError, TemplateError):
+            return None  # rendering will say what is wrong; until then, every file counts
+        for used in meta.find_referenced_templates(tree):
+            if used is None or self._uses(used, seen) is None:
+                return None
+        return seen
+
+    def everything(self) -> str:
+        """A hash of every template and theme file (the site's own and the default theme's)."""
+        if self._everything is None:
+            hasher = hashlib.sha256()
+            for folder in self.theme.folders:
+                for dirpath, dirnames, filenames in os.walk(folder):
+                    dirnames.sort()
+                    for filename in sorted(filenames):
+                        path = os.path.join(dirpath, filename)
+                        hasher.update(f"{path}\0".encode())
+                        with open(path, "rb") as handle:
+                            hasher.update(handle.read())
+            self._everything = hasher.hexdigest()
+        return self._everything
 
 
 def _versions() -> str:
@@ -128,12 +176,14 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     content = load_content(settings)
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)
-    base = digest(__version__, theme_digest(theme), repr(settings), _versions())
+    base = digest(__version__, repr(settings), _versions())
+    templates = TemplateDigests(theme)
     navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
     def page_key(page: Page) -> str:
         try:
-            return digest(base, navigation, page.path, page.template, describe(page.meta), describe(page.context))
+            return digest(base, templates(f"site/{page.template}"), navigation, page.path, page.template,
+                          describe(page.meta), describe(page.context))
         except TypeError:
             return ""
 
@@ -150,10 +200,11 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
 
     jobs: list[PostJob] = []
     keys: dict[str, str] = {}
+    email_templates = templates("email/newsletter.mjml", "email/newsletter.txt")
     for page, post in zip(post_pages(site), site.posts):
         rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
         made.add(page.path)
-        email_key = digest(base, "email", post.fingerprint)
+        email_key = digest(base, email_templates, post.fingerprint)
         emails = email_files(post)
         keys.update({rel: key, **{email: email_key for email in emails}})
         page_known = sink.known(rel, key)
