@@ -185,3 +185,14 @@ def test_the_benchmark_corpus_is_the_same_every_time(tmp_path):
     words = len(posts[0].read_text(encoding="utf-8").split())
     assert 700 < words < 900
     assert build(load_settings(first["touchgen"]), jobs=1).rendered.warnings == ()
+
+
+def test_clean_and_plain_builds_take_turns(site, tmp_path):
+    many_posts(site, 4)
+    for number, clean in enumerate((False, True, False, True, False)):
+        post(site, f"2024-03-04-turn-{number}.md", f"title: Turn {number}\ndate: 2024-03-04\n")
+        result = build(load_settings(site), jobs=1, clean=clean)
+        assert contents(site / "output") == clean_build(site, tmp_path)
+        assert result.written.reused == (0 if clean else result.written.reused)
+    again = build(load_settings(site), jobs=1)
+    assert again.written.written == 0 and again.written.reused == again.written.unchanged

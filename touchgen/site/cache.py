@@ -17,7 +17,7 @@ from typing import Any
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 1
+SCHEMA = 2
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 
@@ -56,6 +56,7 @@ SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
                                      minutes INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
                                   PRIMARY KEY (tree, path)) WITHOUT ROWID;
@@ -149,6 +150,28 @@ class Cache:
                 stale = [key for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
                 db.executemany("DELETE FROM markdown WHERE key = ?", [(key,) for key in stale])
 
+    # --- posts and pages as read ---------------------------------------------------------------
+
+    def document(self, key: str) -> str | None:
+        with self._guard() as db:
+            if db is None:
+                return None
+            row = db.execute("SELECT value FROM documents WHERE key = ?", (key,)).fetchone()
+            return str(row[0]) if row else None
+        return None
+
+    def store_documents(self, new: dict[str, str], keep: Iterable[str]) -> None:
+        """Add `new`; forget every document not in `keep`."""
+        keep = set(keep)
+        with self._guard() as db:
+            if db is None:
+                return
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", new.items())
+                stale = [key for (key,) in db.execute("SELECT key FROM documents") if key not in keep]
+                db.executemany("DELETE FROM documents WHERE key = ?", [(key,) for key in stale])
+
     # --- built trees --------------------------------------------------------------------------
 
     def tree(self, tree: str) -> dict[str, FileRow]:
@@ -164,20 +187,31 @@ class Cache:
             if db is not None:
                 db.execute("DELETE FROM files WHERE tree = ?", (tree,))
 
-    def store_tree(self, tree: str, rows: dict[str, FileRow], others: Iterable[str]) -> None:
-        """Record `tree` as `rows`; forget every tree but `tree` and `others`."""
-        kept = {tree, *others}
+    def dirty(self, tree: str) -> bool:
+        """Whether `tree` was being changed by a build that did not finish (its rows are not to be trusted)."""
+        return bool(self.get(f"dirty {tree}"))
+
+    def set_dirty(self, tree: str, dirty: bool) -> None:
+        self.put(f"dirty {tree}", dirty or None)
+
+    def update_tree(self, tree: str, old: dict[str, FileRow], new: dict[str, FileRow], keep: Iterable[str]) -> None:
+        """Record `tree` as `new`, writing only the rows that differ from `old` (what is recorded now);
+        forget every other tree of the same folder but those in `keep`."""
+        kept = {tree, *keep}
+        name = tree.split(":")[0]
         with self._guard() as db:
             if db is None:
                 return
             with db:
                 db.execute("BEGIN")
-                db.execute("DELETE FROM files WHERE tree = ?", (tree,))
-                db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                               [(tree, path, *vars(row).values()) for path, row in rows.items()])
-                for (name,) in db.execute("SELECT DISTINCT tree FROM files").fetchall():
-                    if name not in kept and name.split(":")[0] == tree.split(":")[0]:
-                        db.execute("DELETE FROM files WHERE tree = ?", (name,))
+                db.executemany("DELETE FROM files WHERE tree = ? AND path = ?",
+                               [(tree, path) for path in old if path not in new])
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [(tree, path, row.key, row.sha256, row.size, row.mtime_ns, row.ino)
+                                for path, row in new.items() if old.get(path) != row])
+                for (other,) in db.execute("SELECT DISTINCT tree FROM files WHERE tree LIKE ?", (f"{name}:%",)).fetchall():
+                    if other not in kept:
+                        db.execute("DELETE FROM files WHERE tree = ?", (other,))
 
     # --- the last build -----------------------------------------------------------------------
 
@@ -190,8 +224,11 @@ class Cache:
         return None
 
     def put(self, name: str, value: Any) -> None:
+        """Set `name` to `value`; None removes it."""
         with self._guard() as db:
-            if db is not None:
+            if db is not None and value is None:
+                db.execute("DELETE FROM meta WHERE name = ?", (name,))
+            elif db is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, json.dumps(value)))
 
     def close(self) -> None:

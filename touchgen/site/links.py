@@ -17,9 +17,10 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def reply_link(settings: Settings, title: str) -> str:
-    """A mailto: link that starts a reply to the post titled `title`, or '' with no address."""
-    address = settings.reply_address
+def reply_link(settings: Settings, title: str, address: str | None = None) -> str:
+    """A mailto: link that starts a reply to the post titled `title`, or '' with no address
+    (`address`: settings.reply_address, when the caller has it already)."""
+    address = settings.reply_address if address is None else address
     return f"mailto:{address}?subject={quote('Re: ' + title)}" if address else ""
 
 

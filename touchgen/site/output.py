@@ -91,20 +91,26 @@ class Tree:
         if self.live.is_dir() and not self.clean and self.cache is not None:
             self.live_rows = self.cache.tree(self._key(self.live))
         if self.spare.is_dir() and not self.spare.is_symlink() and self.cache is not None:
-            self.spare_rows = self.cache.tree(self._key(self.spare))
-            trusted = bool(self.spare_rows) or not any(self.spare.iterdir())
-            self.cache.forget_tree(self._key(self.spare))  # changed from here on: trusted again once recorded
-            if not trusted:
-                remove(self.spare)
+            key = self._key(self.spare)
+            if not self.cache.dirty(key):
+                self.spare_rows = self.cache.tree(key)
+            else:
+                self.cache.forget_tree(key)
+            if not self.spare_rows and any(self.spare.iterdir()):
+                remove(self.spare)  # what it holds is unknown: it is made anew
+            else:
+                self.cache.set_dirty(key, True)  # changed from here on: trusted again once recorded
         elif self.spare.exists() or self.spare.is_symlink():
+            remove(self.spare)
+        if self.clean and self.spare.is_dir():  # --clean: every file written anew
             remove(self.spare)
         if not self.spare.is_dir():
             self.spare.mkdir(parents=True)
             self.spare_rows = {}
-        if self.clean and self.spare_rows:  # --clean: every file written anew
-            remove(self.spare)
-            self.spare.mkdir(parents=True)
-            self.spare_rows = {}
+            if self.cache is not None:
+                self.cache.forget_tree(self._key(self.spare))  # a folder of that number that is long gone
+                self.cache.set_dirty(self._key(self.spare), True)
+        self.recorded_spare = dict(self.spare_rows)  # what the cache holds of the spare
 
     def _scan_live(self) -> list[tuple[str, os.DirEntry[str]]]:
         """Every file of the live tree; a TouchgenError for a link in it (never written or deleted through)."""
@@ -245,17 +251,18 @@ class Tree:
         same = (not self.clean and not gone and self.written == 0 and live_key is not None
                 and all(self._live(rel) is not None for rel in self.wanted))
         if self.cache is not None:
-            self.cache.store_tree(spare_key, self.wanted, [live_key] if live_key else [])
+            keep = [live_key] if live_key else []
+            self.cache.update_tree(spare_key, self.recorded_spare, self.wanted, keep)
+            self.cache.set_dirty(spare_key, False)
         if same:
             if self.cache is not None and live_key is not None:
-                self.cache.store_tree(live_key, self.wanted, [spare_key])
+                self.cache.update_tree(live_key, self.live_rows, self.wanted, [spare_key])
             return 0
         if live_key is not None and self.cache is not None:
             # The tree switched out is the next build's spare: what it holds, files unknown to the
             # cache included (with no inode, so that they are replaced or removed).
-            old = dict(self.live_rows)
-            old.update({rel: FileRow("", "", -1, -1, -1) for rel in gone if rel not in old})
-            self.cache.store_tree(live_key, old, [spare_key])
+            unknown = {rel: FileRow("", "", -1, -1, -1) for rel in gone if rel not in self.live_rows}
+            self.cache.update_tree(live_key, self.live_rows, {**self.live_rows, **unknown}, [spare_key])
         if live_key is None:
             self.spare.rename(self.live)
         elif not exchange(self.spare, self.live):

@@ -85,10 +85,16 @@ def render_each(docs: Sequence[Document]) -> list[Rendered | None]:
     return [render_document(doc.body, doc.summary) for doc in docs]
 
 
+def fingerprint_of(doc: Document) -> str:
+    """A hash of everything a document holds."""
+    return digest(repr(doc))
+
+
 def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool,
-                 render: RenderMarkdown = render_each) -> Site:
+                 render: RenderMarkdown = render_each,
+                 fingerprint: Callable[[Document], str] = fingerprint_of) -> Site:
     """Render the markdown of every published post and page once (`render` may take it from a cache
-    or spread it over processes)."""
+    or spread it over processes; `fingerprint` may know the documents' hashes already)."""
     posts, pages = content.published_posts(now, drafts, future), content.published_pages(drafts)
     docs = [*posts, *pages]
     rendered = render(docs)
@@ -98,16 +104,24 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
     if too_deep:
         raise BuildErrors(too_deep)
 
+    tag_of: dict[str, Tag] = {}  # a site has a few tags, used by thousands of posts
+    address = settings.reply_address
+
+    def tag_named(name: str) -> Tag:
+        if name not in tag_of:
+            tag_of[name] = Tag(name, slugify(name), f"tags/{slugify(name)}/")
+        return tag_of[name]
+
     def entry(doc: Document, result: Rendered) -> Entry:
-        tags = tuple(Tag(name, slugify(name), f"tags/{slugify(name)}/") for name in doc.tags)
+        tags = tuple(tag_named(name) for name in doc.tags)
         return Entry(
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
             summary=result.summary, tags=tags, body=Markup(result.html), text=doc.body.strip(),
             reading_minutes=result.minutes,
-            reply_link=reply_link(settings, doc.title),
+            reply_link=reply_link(settings, doc.title, address),
             booking_link=booking_link(settings, doc.slug, "site", "web"),
-            fingerprint=digest(repr(doc)),
+            fingerprint=fingerprint(doc),
         )
 
     entries = [entry(doc, result) for doc, result in zip(docs, rendered) if result is not None]
