@@ -56,7 +56,6 @@ SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
                                      minutes INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
                                   PRIMARY KEY (tree, path)) WITHOUT ROWID;
@@ -149,28 +148,6 @@ class Cache:
                                [(key, r.html, r.summary, r.minutes) for key, r in rendered.items()])
                 stale = [key for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
                 db.executemany("DELETE FROM markdown WHERE key = ?", [(key,) for key in stale])
-
-    # --- posts and pages as read ---------------------------------------------------------------
-
-    def document(self, key: str) -> str | None:
-        with self._guard() as db:
-            if db is None:
-                return None
-            row = db.execute("SELECT value FROM documents WHERE key = ?", (key,)).fetchone()
-            return str(row[0]) if row else None
-        return None
-
-    def store_documents(self, new: dict[str, str], keep: Iterable[str]) -> None:
-        """Add `new`; forget every document not in `keep`."""
-        keep = set(keep)
-        with self._guard() as db:
-            if db is None:
-                return
-            with db:
-                db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?)", new.items())
-                stale = [key for (key,) in db.execute("SELECT key FROM documents") if key not in keep]
-                db.executemany("DELETE FROM documents WHERE key = ?", [(key,) for key in stale])
 
     # --- built trees --------------------------------------------------------------------------
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -335,10 +334,8 @@ def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError]) -> li
     return found
 
 
-def load_content(settings: Settings, read: Callable[..., Document] | None = None) -> Content:
-    """Read every post and page; raise BuildErrors listing every bad one (and the warnings).
-    `read` stands in for read_document (the build's cache: the same Document for the same file)."""
-    read = read or read_document
+def load_content(settings: Settings) -> Content:
+    """Read every post and page; raise BuildErrors listing every bad one (and the warnings)."""
     root = settings.root
     warnings: list[str] = list(settings.warnings)
     errors: list[TouchgenError] = []
@@ -346,7 +343,7 @@ def load_content(settings: Settings, read: Callable[..., Document] | None = None
     for folder, kind in ((settings.paths.posts, Kind.POST), (settings.paths.pages, Kind.PAGE)):
         for path in _markdown_files(root, folder, errors):
             try:
-                documents.append(read(root, path, kind, settings, warnings))
+                documents.append(read_document(root, path, kind, settings, warnings))
             except TouchgenError as exc:
                 errors.append(exc)
     by_slug: dict[str, list[str]] = {}

@@ -15,8 +15,7 @@ from ..config import Settings
 from ..paths import SITE_FOLDER
 from .cache import Cache, Rendered, digest
 from .content import Document, load_content
-from .pages import (Entry, Page, copied_files, fingerprint_of, listing_pages, make_entries, post_pages,
-                    render_page)
+from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
 from .theme import Theme
 from .workers import MIN_DOCUMENTS, PostJob, Workers, forget_themes, markdown_job, post_job
 
@@ -174,19 +173,8 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
 
     forget_themes()
     renderer = Renderer(settings, store, workers)
-    if store is not None:
-        from .content import read_document
-        from .documents import DocumentCache
-
-        documents = DocumentCache(store, settings, read_document)
-        content = load_content(settings, documents)
-        documents.save()
-        fingerprints = documents.fingerprints
-        site = make_entries(settings, content, now, drafts, future, renderer.markdown,
-                            lambda doc: fingerprints.get(doc.source) or fingerprint_of(doc))
-    else:
-        content = load_content(settings)
-        site = make_entries(settings, content, now, drafts, future, renderer.markdown)
+    content = load_content(settings)
+    site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)
     base = digest(__version__, repr(settings), _versions())
     templates = TemplateDigests(theme)
