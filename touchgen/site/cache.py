@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 
@@ -40,8 +40,7 @@ class Rendered:
     minutes: int  # reading time
 
 
-@dataclass(frozen=True)
-class FileRow:
+class FileRow(NamedTuple):
     """One file of a built tree: the key of what it shows, its content's hash, and how it looked on
     disk when written (a file whose size, time or inode differs has been changed by someone else)."""
 
@@ -155,8 +154,8 @@ class Cache:
         with self._guard() as db:
             if db is None:
                 return {}
-            return {path: FileRow(*row) for path, *row in
-                    db.execute("SELECT path, key, sha256, size, mtime_ns, ino FROM files WHERE tree = ?", (tree,))}
+            rows = db.execute("SELECT path, key, sha256, size, mtime_ns, ino FROM files WHERE tree = ?", (tree,))
+            return {row[0]: FileRow._make(row[1:]) for row in rows}
         return {}
 
     def forget_tree(self, tree: str) -> None:

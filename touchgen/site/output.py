@@ -189,9 +189,8 @@ class Tree:
     def _link(self, rel: str, row: FileRow) -> None:
         self.wanted[rel] = row
         spare = self.spare_rows.get(rel)
-        if spare is not None and spare.ino == row.ino and _signature(self._spare_prefix + rel) == (
-                row.size, row.mtime_ns, row.ino):
-            return  # the spare already holds this very file
+        if spare is not None and spare.ino == row.ino:
+            return  # the spare already holds this very file (the spare is touchgen's own: see __post_init__)
         target = self._spare_prefix + rel
         self._unlink_spare(rel)
         self._mkdir(os.path.dirname(target))

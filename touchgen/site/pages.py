@@ -15,7 +15,7 @@ from ..config import Settings
 from ..errors import BuildErrors, FrontMatterError, TouchgenError
 from ..paths import STATIC
 from .content import Content, Document
-from .links import booking_link, reply_link, subscribe_link
+from .links import booking_links, reply_link, subscribe_link
 from .cache import Rendered, digest
 from .slugs import slugify
 from .theme import Theme
@@ -106,6 +106,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
 
     tag_of: dict[str, Tag] = {}  # a site has a few tags, used by thousands of posts
     address = settings.reply_address
+    site_booking = booking_links(settings, "site", "web")
 
     def tag_named(name: str) -> Tag:
         if name not in tag_of:
@@ -120,7 +121,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
             summary=result.summary, tags=tags, body=Markup(result.html), text=doc.body.strip(),
             reading_minutes=result.minutes,
             reply_link=reply_link(settings, doc.title, address),
-            booking_link=booking_link(settings, doc.slug, "site", "web"),
+            booking_link=site_booking(doc.slug),
             fingerprint=fingerprint(doc),
         )
 
