@@ -1,4 +1,4 @@
-"""A build: check and render everything in memory, then put only changed files in place."""
+"""A build: check and render what changed since the last one, then switch output/ to the result."""
 
 from __future__ import annotations
 
@@ -71,21 +71,15 @@ def check(settings: Settings, drafts: bool = False, future: bool = False) -> Ren
     return rendered
 
 
-def check_output(out: Path, deep: bool = True) -> None:
+def check_output(out: Path) -> None:
     """touchgen writes and deletes only inside the site: refuse output/ or a managed folder that is a
-    file or a link, and (`deep`) any link inside them (never write or delete through a link)."""
+    file or a link (a link inside them is refused when the tree is read: output.Tree)."""
     for folder in (out, *(out / name for name in MANAGED)):
         if folder.is_symlink():
             raise TouchgenError(f"{folder}: is a link (to {os.readlink(folder)}); touchgen writes only inside the "
                                 "site: replace the link with a folder")
         if folder.exists() and not folder.is_dir():
             raise TouchgenError(f"{folder}: is a file, not a folder; move it away (nothing was written)")
-    for name in MANAGED if deep else ():
-        for dirpath, dirnames, filenames in os.walk(out / name):
-            for entry in (*dirnames, *filenames):
-                if (Path(dirpath) / entry).is_symlink():
-                    raise TouchgenError(f"{Path(dirpath) / entry}: is a link; touchgen never writes or deletes "
-                                        "through a link: remove it (nothing was written)")
 
 
 def build(settings: Settings, drafts: bool = False, future: bool = False, clean: bool = False,
@@ -99,7 +93,7 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
 
     started = time.perf_counter()
     out = settings.paths.output
-    check_output(out, deep=False)
+    check_output(out)
     now = current_time()
     jobs = default_jobs() if jobs is None else jobs
     existed, cache_existed = out.exists(), (out / CACHE_FOLDER).exists()

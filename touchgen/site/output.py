@@ -111,6 +111,14 @@ class Tree:
                 self.cache.forget_tree(self._key(self.spare))  # a folder of that number that is long gone
                 self.cache.set_dirty(self._key(self.spare), True)
         self.recorded_spare = dict(self.spare_rows)  # what the cache holds of the spare
+        # A first build also makes the spare of the next one (hard links to the files it writes, while
+        # the workers render), so that the next build changes only what changed.
+        self.seed = self.out / CACHE_FOLDER / f"{self.name}.next"
+        remove(self.seed)
+        self._seed_prefix = ""
+        if not self.live.exists() and self.cache is not None:
+            self.seed.mkdir(parents=True)
+            self._seed_prefix = f"{self.seed}/"
 
     def _scan_live(self) -> list[tuple[str, os.DirEntry[str]]]:
         """Every file of the live tree; a TouchgenError for a link in it (never written or deleted through)."""
@@ -175,6 +183,12 @@ class Tree:
         found = _write(target, data)
         self.wanted[rel] = FileRow(key, sha, found.st_size, found.st_mtime_ns, found.st_ino)
         self.written += 1
+        if self._seed_prefix:
+            folder = os.path.dirname(self._seed_prefix + rel)
+            if folder not in self._made_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._made_dirs.add(folder)
+            os.link(target, self._seed_prefix + rel)
 
     def _same_on_disk(self, rel: str, data: bytes, sha: str) -> FileRow | None:
         """A live file the cache does not know (a cold cache): compared byte for byte."""
@@ -264,6 +278,9 @@ class Tree:
             self.cache.update_tree(live_key, self.live_rows, {**self.live_rows, **unknown}, [spare_key])
         if live_key is None:
             self.spare.rename(self.live)
+            if self._seed_prefix and self.cache is not None:
+                self.seed.rename(self.spare)
+                self.cache.update_tree(self._key(self.spare), {}, self.wanted, [spare_key])
         elif not exchange(self.spare, self.live):
             retired = self.out / LEGACY[1].format(name=self.name)
             self.live.rename(retired)

@@ -134,8 +134,8 @@ def describe(value: Any) -> str:
     raise TypeError(f"cannot describe {type(value).__name__}")
 
 
-class Renderer:
-    """One build's rendering: what every key starts with, and the markdown cache."""
+class CachedMarkdown:
+    """The markdown of a build's posts and pages: from the cache, else rendered (in the workers when many)."""
 
     def __init__(self, settings: Settings, store: Cache | None, workers: Workers | None) -> None:
         self.settings = settings
@@ -172,7 +172,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     from .references import check_references
 
     forget_themes()
-    renderer = Renderer(settings, store, workers)
+    renderer = CachedMarkdown(settings, store, workers)
     content = load_content(settings)
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -105,14 +105,3 @@ def post_job(job: PostJob) -> list[tuple[str, bytes]]:
 def forget_themes() -> None:
     """The next job reads the templates anew (a long-lived process, such as serve, after an edit)."""
     _THEMES.clear()
-
-
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
