@@ -42,7 +42,12 @@ class Workers:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self.pool: Any = _context().Pool(jobs) if jobs > 1 else None
+        self.pool: Any = None
+        if jobs > 1:
+            try:
+                self.pool = _context().Pool(jobs)
+            except (OSError, ImportError):  # no processes to be had here (a sandbox): one is enough
+                self.jobs = 1
 
     def map(self, function: Callable[[T], R], items: Sequence[T], chunk: int, minimum: int) -> Iterator[R]:
         """function(item) for each item, in order: in the workers when there are at least `minimum`."""
