@@ -61,4 +61,4 @@ def test_a_build_killed_at_random_moments_never_leaves_a_mixed_tree(site, tmp_pa
         current = "b" if found["site"] == trees["b"]["site"] else "a"
     assert build(site).wait(60) == 0  # the next build finishes the work and leaves nothing behind
     assert {name: snapshot(site / "output" / name) for name in ("site", "newsletter")} == trees[target]
-    assert sorted(p.name for p in (site / "output").iterdir()) == ["newsletter", "site"]
+    assert sorted(p.name for p in (site / "output").iterdir()) == [".cache", "newsletter", "site"]

@@ -30,6 +30,9 @@ class LocatedError(TouchgenError):
         where = f"{self.path}:{line}" if line else self.path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[LocatedError], tuple[str, int | None, str]]:
+        return type(self), (self.path, self.line, self.message)  # raised in a worker, shown by the build
+
 
 class FrontMatterError(LocatedError):
     """Bad front matter or body in a post or page."""

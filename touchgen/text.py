@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 
@@ -72,6 +71,8 @@ def safe_filename(address: str) -> str:
     safe = re.sub(r"[^\w@.+-]", "_", address)
     if safe == address and "_" not in address:
         return safe
+    import hashlib  # here, not at the top: the command line starts without it
+
     return f"{safe}-{hashlib.sha256(address.encode('utf-8')).hexdigest()[:8]}"
 
 

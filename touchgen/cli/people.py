@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..people.model import Channel
-from ..people.tracking import Tracked
+from ..people.model import Channel, Tracked
 from ..errors import UsageProblem
 from .context import Context, pass_context
 from .params import DAY, EMAIL, emit, format_option, today_option

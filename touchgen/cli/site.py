@@ -85,21 +85,25 @@ def check(obj: Context, drafts: bool, future: bool) -> None:
 @click.command()
 @render_options
 @click.option("--clean", is_flag=True, help="Remove output/site and output/newsletter first; write every file anew.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for markdown, pages and emails [the number of cores].")
 @pass_context
-def build(obj: Context, drafts: bool, future: bool, clean: bool) -> None:
+def build(obj: Context, drafts: bool, future: bool, clean: bool, jobs: int | None) -> None:
     """Build the website and feeds into output/site and the newsletter emails
     into output/newsletter. Everything is checked and rendered first: a build
-    that fails changes nothing, and unchanged files are not rewritten.
-    SOURCE_DATE_EPOCH makes builds reproducible.
+    that fails changes nothing, and unchanged files are not rewritten. A
+    rebuild renders only what changed since the last build (the cache is
+    output/.cache/). SOURCE_DATE_EPOCH makes builds reproducible.
 
     \b
     Example:
         touchgen build
         touchgen build --drafts --future
+        touchgen build --jobs 1
     """
     from ..site.build import build as run_build
 
-    result = run_build(obj.settings(), drafts, future, clean)
+    result = run_build(obj.settings(), drafts, future, clean, jobs)
     obj.warn(result.rendered.warnings)
     obj.say(result.summary())
 

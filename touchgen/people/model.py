@@ -33,6 +33,14 @@ TWO_WAY = (EventKind.REPLIED, EventKind.BOOKED_CALL, EventKind.CALL_HELD)
 CALLS = (EventKind.BOOKED_CALL, EventKind.CALL_HELD)
 
 
+class Tracked(StrEnum):
+    """What `touchgen track` records."""
+
+    REPLY = "reply"
+    CALL = "call"
+    TOUCH = "touch"
+
+
 class Channel(StrEnum):
     """How a contact happened."""
 

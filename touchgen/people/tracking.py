@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from ..clock import utc_iso
 from ..text import clean_name, safe_filename
-from .model import Channel, Event, EventKind, NewPerson, Person
+from .model import Channel, Event, EventKind, NewPerson, Person, Tracked
 from .store import Store, StoreError
 
 BY_HAND = "by hand"
-
-
-class Tracked(StrEnum):
-    """What `touchgen track` records."""
-
-    REPLY = "reply"
-    CALL = "call"
-    TOUCH = "touch"
 
 
 # What each becomes: the event, its channel unless one is given, and how a message says it.

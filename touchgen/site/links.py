@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from collections.abc import Callable
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..config import Settings
 
@@ -17,9 +18,10 @@ def with_query(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def reply_link(settings: Settings, title: str) -> str:
-    """A mailto: link that starts a reply to the post titled `title`, or '' with no address."""
-    address = settings.reply_address
+def reply_link(settings: Settings, title: str, address: str | None = None) -> str:
+    """A mailto: link that starts a reply to the post titled `title`, or '' with no address
+    (`address`: settings.reply_address, when the caller has it already)."""
+    address = settings.reply_address if address is None else address
     return f"mailto:{address}?subject={quote('Re: ' + title)}" if address else ""
 
 
@@ -36,6 +38,17 @@ def booking_link(settings: Settings, campaign: str, source: str, medium: str) ->
     if not url:
         return ""
     return with_query(url, {"utm_source": source, "utm_medium": medium, "utm_campaign": campaign})
+
+
+CAMPAIGN = "TOUCHGENCAMPAIGN"  # stands for a post's slug (which urlencode leaves as it is)
+
+
+def booking_links(settings: Settings, source: str, medium: str) -> Callable[[str], str]:
+    """booking_link(settings, slug, source, medium) for many slugs at once: the URL is parsed once."""
+    template = booking_link(settings, CAMPAIGN, source, medium)
+    if not template or template.count(CAMPAIGN) != 1:
+        return lambda slug: booking_link(settings, slug, source, medium)
+    return lambda slug: template.replace(CAMPAIGN, quote_plus(slug))
 
 
 LINK_ATTRIBUTE_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

@@ -5,13 +5,17 @@ from __future__ import annotations
 import html
 import math
 import re
-
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import markdown
+from markdown import inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+import pygments  # type: ignore[import-untyped]
+
+from .cache import Rendered
 
 
 class _HeaderCellsWithText(Treeprocessor):
@@ -49,14 +53,79 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "smarty": {"smart_angled_quotes": False},
 }
 WORDS_PER_MINUTE = 200
+T = TypeVar("T")
+# Everything besides the text that shapes the HTML: part of the key of every cached rendering.
+MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
+
+
+class _Inline(treeprocessors.InlineProcessor):
+    """Python-Markdown's inline processor, the same algorithm and so the same HTML, made cheaper:
+    the patterns are looked up once per document instead of through the registry at every step, and
+    a pattern whose expression finds nothing in the text is passed over at once (the original builds
+    a match iterator for each of its patterns at each step: most of a build's time)."""
+
+    def run(self, tree: Any, ancestors: Any = None) -> Any:
+        self._patterns = [(pattern, isinstance(pattern, inlinepatterns.InlineProcessor),
+                           getattr(pattern, "compiled_re"))
+                          for pattern in self.inlinePatterns]
+        return super().run(tree, ancestors)
+
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides)
+        if isinstance(data, util.AtomicString):
+            return data
+        apply = getattr(self, "_InlineProcessor__applyPattern")
+        patterns = self._patterns
+        start = 0
+        while patternIndex < len(patterns):
+            pattern, new_style, expression = patterns[patternIndex]
+            if new_style and expression.search(data, start) is None:
+                patternIndex, start = patternIndex + 1, 0  # what the original's no-match returns
+                continue
+            data, matched, start = apply(pattern, data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
+def _made_once(function: Callable[..., T]) -> Callable[..., T]:
+    """`function(name, **options)` made once for each name and options, then reused."""
+    made: dict[Any, T] = {}
+
+    def lookup(name: str, **options: Any) -> T:
+        key = (name, tuple(sorted(options.items())))
+        try:
+            return made[key]
+        except KeyError:
+            made[key] = function(name, **options)
+            return made[key]
+        except TypeError:  # an option that cannot be a key
+            return function(name, **options)
+
+    return lookup
+
+
+def _reuse_pygments() -> None:
+    """codehilite asks Pygments for a new lexer and formatter for every code block: a search through
+    every installed plugin and a style sheet built each time, a fifth of a build. Both are reusable
+    (they keep no state between blocks), so each is made once per language and options."""
+    from markdown.extensions import codehilite
+
+    if not getattr(codehilite, "touchgen_reuses", False):
+        for name in ("get_lexer_by_name", "get_formatter_by_name"):
+            setattr(codehilite, name, _made_once(getattr(codehilite, name)))
+        setattr(codehilite, "touchgen_reuses", True)
 
 
 class Renderer:
     """One Markdown instance reused for every document (reset between them)."""
 
     def __init__(self) -> None:
+        _reuse_pygments()
         self._md = markdown.Markdown(extensions=[*EXTENSIONS, _Accessible()], extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
+        for processor in self._md.treeprocessors:
+            if type(processor) is treeprocessors.InlineProcessor:  # the inline patterns, and smarty's
+                processor.__class__ = _Inline
 
     def render(self, text: str) -> str:
         self._md.reset()
@@ -93,3 +162,20 @@ def first_paragraph(body_html: str) -> str:
 def reading_minutes(body_html: str) -> int:
     words = len(plain_text(body_html).split())
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+_RENDERER: list[Renderer] = []  # one per process, made on first use
+
+
+def render_document(body: str, summary: str | None) -> Rendered | None:
+    """The HTML, summary text and reading time of a post or page; None when its markdown is nested
+    too deeply to render."""
+    if not _RENDERER:
+        _RENDERER.append(Renderer())
+    renderer = _RENDERER[0]
+    try:
+        body_html = renderer.render(body)
+    except RecursionError:
+        return None
+    text = renderer.text(summary) if summary else first_paragraph(body_html)
+    return Rendered(body_html, text, reading_minutes(body_html))

@@ -46,32 +46,44 @@ def email_body(post: Entry) -> Markup:
     return Markup(f'<div class="tg-post">{absolute_links(str(post.body), post.canonical)}</div>')
 
 
-def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
-    """newsletter/<slug>/email.mjml, email.html, email.txt and email.json for every published post."""
+def email_files(post: Entry) -> list[str]:
+    """The files of a post's email under output/."""
+    folder = f"{NEWSLETTER_FOLDER}/{post.slug}"
+    return [f"{folder}/{name}" for name in (EMAIL_MJML, EMAIL_HTML, EMAIL_TEXT, EMAIL_META)]
+
+
+def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, bytes]:
+    """newsletter/<slug>/email.mjml, email.html, email.txt and email.json of one post."""
     from mjml import mjml2html
 
-    settings = site.settings
+    context: dict[str, Any] = {
+        "site": template_site(settings),
+        "post": dataclasses.replace(post, body=email_body(post)),
+        "web_url": post.canonical,
+        "booking": bool(settings.newsletter.booking_url),
+        "reader": ReaderPlaceholders(),
+    }
+    mjml = theme.render("email/newsletter.mjml", **context)
+    engine_input = theme.render("email/newsletter.mjml", **{**context, "post": dataclasses.replace(
+        post, body=Markup(BODY_TOKEN))})
+    try:
+        rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, email_body(post))
+    except ValueError as exc:
+        raise TemplateError(theme.shown(theme.filename("email/newsletter.mjml")), None,
+                            f"is not valid MJML for post '{post.slug}': {exc} "
+                            "(check that every mj- tag is closed and allowed where it is)") from None
+    mjml_path, html_path, text_path, meta_path = email_files(post)
+    return {
+        mjml_path: mjml.encode("utf-8"),
+        html_path: rendered.encode("utf-8"),
+        text_path: theme.render("email/newsletter.txt", **context).encode("utf-8"),
+        meta_path: email_meta(post, settings),
+    }
+
+
+def render_newsletters(site: Site, theme: Theme) -> dict[str, bytes]:
+    """The email files of every published post."""
     files: dict[str, bytes] = {}
     for post in site.posts:
-        context: dict[str, Any] = {
-            "site": template_site(settings),
-            "post": dataclasses.replace(post, body=email_body(post)),
-            "web_url": post.canonical,
-            "booking": bool(settings.newsletter.booking_url),
-            "reader": ReaderPlaceholders(),
-        }
-        mjml = theme.render("email/newsletter.mjml", **context)
-        engine_input = theme.render("email/newsletter.mjml", **{**context, "post": dataclasses.replace(
-            post, body=Markup(BODY_TOKEN))})
-        try:
-            rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, email_body(post))
-        except ValueError as exc:
-            raise TemplateError(theme.shown(theme.filename("email/newsletter.mjml")), None,
-                                f"is not valid MJML for post '{post.slug}': {exc} "
-                                "(check that every mj- tag is closed and allowed where it is)") from None
-        folder = f"{NEWSLETTER_FOLDER}/{post.slug}"
-        files[f"{folder}/{EMAIL_MJML}"] = mjml.encode("utf-8")
-        files[f"{folder}/{EMAIL_HTML}"] = rendered.encode("utf-8")
-        files[f"{folder}/{EMAIL_TEXT}"] = theme.render("email/newsletter.txt", **context).encode("utf-8")
-        files[f"{folder}/{EMAIL_META}"] = email_meta(post, settings)
+        files.update(render_email(post, site.settings, theme))
     return files

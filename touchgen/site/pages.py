@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -14,8 +16,8 @@ from ..errors import BuildErrors, FrontMatterError, TouchgenError
 from ..files import check_readable
 from ..paths import STATIC
 from .content import Content, Document
-from .links import booking_link, reply_link, subscribe_link
-from .markdown import Renderer, first_paragraph, reading_minutes
+from .links import booking_links, reply_link, subscribe_link
+from .cache import Rendered, digest
 from .slugs import slugify
 from .theme import Theme
 
@@ -51,6 +53,7 @@ class Entry:
     reading_minutes: int
     reply_link: str
     booking_link: str
+    fingerprint: str = ""  # a hash of everything the entry is made from (with the settings and markdown's)
 
     @property
     def date_display(self) -> str:
@@ -73,30 +76,58 @@ class Site:
     warnings: list[str] = field(default_factory=list)
 
 
-def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool) -> Site:
-    """Render the markdown of every published post and page once."""
-    renderer = Renderer()
+RenderMarkdown = Callable[[Sequence[Document]], Sequence[Rendered | None]]
 
-    def entry(doc: Document) -> Entry:
-        try:
-            body = renderer.render(doc.body)
-        except RecursionError:
-            raise BuildErrors([FrontMatterError(doc.source, doc.body_line, "the markdown is nested too deeply "
-                                                "(a list or quote inside itself hundreds of times): simplify it")]
-                              ) from None
-        tags = tuple(Tag(name, slugify(name), f"tags/{slugify(name)}/") for name in doc.tags)
+
+def render_each(docs: Sequence[Document]) -> list[Rendered | None]:
+    """The markdown of `docs` rendered one after the other, in this process."""
+    from .markdown import render_document
+
+    return [render_document(doc.body, doc.summary) for doc in docs]
+
+
+def fingerprint_of(doc: Document) -> str:
+    """A hash of everything a document holds."""
+    return digest(repr(doc))
+
+
+def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool,
+                 render: RenderMarkdown = render_each,
+                 fingerprint: Callable[[Document], str] = fingerprint_of) -> Site:
+    """Render the markdown of every published post and page once (`render` may take it from a cache
+    or spread it over processes; `fingerprint` may know the documents' hashes already)."""
+    posts, pages = content.published_posts(now, drafts, future), content.published_pages(drafts)
+    docs = [*posts, *pages]
+    rendered = render(docs)
+    too_deep = [FrontMatterError(doc.source, doc.body_line, "the markdown is nested too deeply (a list or quote "
+                                 "inside itself hundreds of times): simplify it")
+                for doc, result in zip(docs, rendered) if result is None]
+    if too_deep:
+        raise BuildErrors(too_deep)
+
+    tag_of: dict[str, Tag] = {}  # a site has a few tags, used by thousands of posts
+    address = settings.reply_address
+    site_booking = booking_links(settings, "site", "web")
+
+    def tag_named(name: str) -> Tag:
+        if name not in tag_of:
+            tag_of[name] = Tag(name, slugify(name), f"tags/{slugify(name)}/")
+        return tag_of[name]
+
+    def entry(doc: Document, result: Rendered) -> Entry:
+        tags = tuple(tag_named(name) for name in doc.tags)
         return Entry(
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
-            summary=renderer.text(doc.summary) if doc.summary else first_paragraph(body), tags=tags, body=Markup(body), text=doc.body.strip(),
-            reading_minutes=reading_minutes(body),
-            reply_link=reply_link(settings, doc.title),
-            booking_link=booking_link(settings, doc.slug, "site", "web"),
+            summary=result.summary, tags=tags, body=Markup(result.html), text=doc.body.strip(),
+            reading_minutes=result.minutes,
+            reply_link=reply_link(settings, doc.title, address),
+            booking_link=site_booking(doc.slug),
+            fingerprint=fingerprint(doc),
         )
 
-    site = Site(settings,
-                posts=[entry(doc) for doc in content.published_posts(now, drafts, future)],
-                pages=[entry(doc) for doc in content.published_pages(drafts)])
+    entries = [entry(doc, result) for doc, result in zip(docs, rendered) if result is not None]
+    site = Site(settings, posts=entries[:len(posts)], pages=entries[len(posts):])
     for post in site.posts:
         for tag in post.tags:
             site.tags.setdefault(tag.slug, []).append(post)
@@ -121,78 +152,111 @@ def _paginate(items: list[Entry], size: int) -> list[list[Entry]]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
-def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
-    """Every file of output/site except the feeds, rendered but not written."""
-    settings = site.settings
-    files: dict[str, bytes] = {}
-    site_values = template_site(settings)
-    default_description = settings.site.description or settings.site.title
+@dataclass(frozen=True)
+class Page:
+    """One templated file of output/site: its path, template and what the template is given. With
+    `meta`, a page of the site (title, description, og_type, url_path); without, a file such as
+    sitemap.xml, given only `context`."""
 
-    def page(path: str, template: str, title: str, description: str, og_type: str = "website",
-             url_path: str | None = None, **context: Any) -> None:
-        url_path = path.removesuffix("index.html") if url_path is None else url_path
-        meta = {"title": title, "description": description, "canonical": settings.absolute(url_path),
-                "og_type": og_type}
-        # Links are relative to the page, so output/site works from any folder or sub-path;
-        # 404.html is served at any depth, so its links start at the configured base path.
-        base = settings.base_path if path == "404.html" else ("../" * path.count("/") or "./")
-        values = {**site_values, "base": base, "feed_url": base + "feed.xml", "atom_url": base + "atom.xml"}
-        html = theme.render(f"site/{template}", site=values, nav_pages=site.pages,
-                            generator=f"touchgen {__version__}", page=meta, **context)
-        files[path] = html.encode("utf-8")
+    path: str
+    template: str
+    context: dict[str, Any]
+    meta: dict[str, str] | None = None
 
-    pages = _paginate(site.posts, settings.site.posts_per_page)
-    for number, chunk in enumerate(pages, start=1):
-        path = "index.html" if number == 1 else f"page/{number}/index.html"
-        pager = {
-            "number": number, "total": len(pages),
-            "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
-            "older": f"page/{number + 1}/" if number < len(pages) else None,
-        }
-        title = settings.site.title if number == 1 else f"{settings.site.title} (page {number})"
-        page(path, "index.html", title, default_description, posts=chunk, pager=pager)
 
+def _page(path: str, template: str, title: str, description: str, og_type: str = "website",
+          url_path: str | None = None, **context: Any) -> Page:
+    url_path = path.removesuffix("index.html") if url_path is None else url_path
+    return Page(path, template, context, {"title": title, "description": description, "og_type": og_type,
+                                          "url_path": url_path})
+
+
+def post_pages(site: Site) -> list[Page]:
+    """posts/<slug>/index.html of every post, with its newer and older neighbours."""
+    result = []
     for index, post in enumerate(site.posts):
         newer = site.posts[index - 1] if index > 0 else None
         older = site.posts[index + 1] if index + 1 < len(site.posts) else None
-        page(f"{post.url}index.html", "post.html", post.title, post.summary, "article",
-             post=post, newer=newer, older=older)
+        result.append(_page(f"{post.url}index.html", "post.html", post.title, post.summary, "article",
+                            post=post, newer=newer, older=older))
+    return result
+
+
+def listing_pages(site: Site) -> list[Page]:
+    """Every other templated file of output/site: the index and its pages, the pages, tags, archive,
+    404, sitemap.xml and robots.txt."""
+    settings = site.settings
+    result = []
+    default_description = settings.site.description or settings.site.title
+    chunks = _paginate(site.posts, settings.site.posts_per_page)
+    for number, chunk in enumerate(chunks, start=1):
+        path = "index.html" if number == 1 else f"page/{number}/index.html"
+        pager = {
+            "number": number, "total": len(chunks),
+            "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
+            "older": f"page/{number + 1}/" if number < len(chunks) else None,
+        }
+        title = settings.site.title if number == 1 else f"{settings.site.title} (page {number})"
+        result.append(_page(path, "index.html", title, default_description, posts=chunk, pager=pager))
 
     for entry in site.pages:
-        page(f"{entry.url}index.html", "page.html", entry.title, entry.summary, post=entry)
+        result.append(_page(f"{entry.url}index.html", "page.html", entry.title, entry.summary, post=entry))
 
     tag_list = [{"name": site.tag_names[slug], "slug": slug, "url": f"tags/{slug}/", "count": len(posts)}
                 for slug, posts in sorted(site.tags.items())]
-    page("tags/index.html", "tags.html", f"Tags · {settings.site.title}", f"Every tag of {settings.site.title}",
-         tags=tag_list)
+    result.append(_page("tags/index.html", "tags.html", f"Tags · {settings.site.title}",
+                        f"Every tag of {settings.site.title}", tags=tag_list))
     for slug, posts in sorted(site.tags.items()):
         name = site.tag_names[slug]
-        page(f"tags/{slug}/index.html", "tag.html", f"{name} · {settings.site.title}",
-             f"Posts about {name}", tag={"name": name, "slug": slug}, posts=posts)
+        result.append(_page(f"tags/{slug}/index.html", "tag.html", f"{name} · {settings.site.title}",
+                            f"Posts about {name}", tag={"name": name, "slug": slug}, posts=posts))
 
     years: dict[int, list[Entry]] = {}
     for post in site.posts:
         assert post.date is not None
         years.setdefault(post.date.year, []).append(post)
-    page("archive/index.html", "archive.html", f"Archive · {settings.site.title}",
-         f"Every post of {settings.site.title} by year", years=sorted(years.items(), reverse=True))
+    result.append(_page("archive/index.html", "archive.html", f"Archive · {settings.site.title}",
+                        f"Every post of {settings.site.title} by year", years=sorted(years.items(), reverse=True)))
 
-    page("404.html", "404.html", f"Not found · {settings.site.title}", "This page does not exist.", url_path="404.html")
+    result.append(_page("404.html", "404.html", f"Not found · {settings.site.title}", "This page does not exist.",
+                        url_path="404.html"))
 
     urls = [{"loc": settings.absolute(""), "lastmod": site.posts[0].date_iso[:10] if site.posts else ""}]
     urls += [{"loc": p.canonical, "lastmod": p.date_iso[:10]} for p in site.posts]
     urls += [{"loc": p.canonical, "lastmod": p.date_iso[:10]} for p in site.pages]
     urls += [{"loc": settings.absolute(f"tags/{slug}/"), "lastmod": ""} for slug in sorted(site.tags)]
     urls += [{"loc": settings.absolute("archive/"), "lastmod": ""}]
-    files["sitemap.xml"] = theme.render("site/sitemap.xml", urls=urls).encode("utf-8")
-    files["robots.txt"] = theme.render("site/robots.txt", sitemap=settings.absolute("sitemap.xml")).encode("utf-8")
+    result.append(Page("sitemap.xml", "sitemap.xml", {"urls": urls}))
+    result.append(Page("robots.txt", "robots.txt", {"sitemap": settings.absolute("sitemap.xml")}))
+    taken = {page.path for page in result} | {f"{post.url}index.html" for post in site.posts}
+    return result + _redirects(site, taken)
 
-    _redirects(site, theme, files)
+
+def render_page(settings: Settings, nav_pages: Sequence[Entry], theme: Theme, page: Page) -> bytes:
+    """The file `page` describes, rendered."""
+    if page.meta is None:
+        return theme.render(f"site/{page.template}", **page.context).encode("utf-8")
+    meta = {"title": page.meta["title"], "description": page.meta["description"],
+            "canonical": settings.absolute(page.meta["url_path"]), "og_type": page.meta["og_type"]}
+    # Links are relative to the page, so output/site works from any folder or sub-path;
+    # 404.html is served at any depth, so its links start at the configured base path.
+    base = settings.base_path if page.path == "404.html" else ("../" * page.path.count("/") or "./")
+    values = {**template_site(settings), "base": base, "feed_url": base + "feed.xml", "atom_url": base + "atom.xml"}
+    html = theme.render(f"site/{page.template}", site=values, nav_pages=nav_pages,
+                        generator=f"touchgen {__version__}", page=meta, **page.context)
+    return html.encode("utf-8")
+
+
+def copied_files(site: Site, theme: Theme, made: Collection[str]) -> dict[str, Path]:
+    """The files of output/site copied as they are (path: source): the theme's static files, the
+    files beside posts and pages, and the site's static/ (which may not replace anything in `made`)."""
+    settings = site.settings
+    files: dict[str, Path] = {}
     for rel, source in theme.static_files():
-        files[f"static/{rel}"] = source.read_bytes()
+        files[f"static/{rel}"] = source
     for entry in [*site.posts, *site.pages]:
         for rel, source in entry.doc.assets:
-            files[f"{entry.url}{rel}"] = source.read_bytes()
+            files[f"{entry.url}{rel}"] = source
     static = settings.paths.static
     inside = settings.root.resolve()
     check_readable(static, settings.paths.shown)
@@ -203,26 +267,29 @@ def render_site(site: Site, theme: Theme) -> dict[str, bytes]:
                                 "the site (copy the file in)")
         if not source.is_file() or source.name.startswith("."):
             continue
-        if rel in files:
+        if rel in files or rel in made:
             raise TouchgenError(f"{STATIC.as_posix()}/{rel}: would replace output/site/{rel}, which touchgen makes "
                                 "(rename or move the file)")
-        files[rel] = source.read_bytes()
+        files[rel] = source
     for rel, source in theme.static_files("root"):  # favicon.ico and favicon.svg, unless static/ has its own
-        files.setdefault(rel, source.read_bytes())
+        files.setdefault(rel, source)
     return files
 
 
-def _redirects(site: Site, theme: Theme, files: dict[str, bytes]) -> None:
+def _redirects(site: Site, taken: set[str]) -> list[Page]:
     """A page at each old path in a post's aliases that sends the browser to the post, as Hugo's."""
+    result = []
     for entry in [*site.posts, *site.pages]:
         for alias in entry.doc.aliases:
             if alias.endswith("/"):
                 path = alias + "index.html"
             else:  # /2013/11/22/x.html is a file; /old/x a folder
                 path = alias if "." in alias.rpartition("/")[2] else alias + "/index.html"
-            if path in files:
+            if path in taken:
                 raise TouchgenError(f"{entry.doc.source}: alias /{alias} is the address of another page of the site "
                                     "(remove it from aliases)")
+            taken.add(path)
             relative = "../" * path.count("/") + entry.url  # works in any folder, as the rest of the site
-            files[path] = theme.render("site/alias.html", target=relative, canonical=entry.canonical, title=entry.title,
-                                       language=site.settings.site.language).encode("utf-8")
+            result.append(Page(path, "alias.html", {"target": relative, "canonical": entry.canonical,
+                                                    "title": entry.title, "language": site.settings.site.language}))
+    return result

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Container
 from urllib.parse import unquote, urlsplit
 
 from ..config import Settings
@@ -39,7 +39,7 @@ def target_of(settings: Settings, entry: Entry, url: str) -> str | None:
     return unquote(resolved).lstrip("/")
 
 
-def _exists(target: str, files: Mapping[str, bytes]) -> bool:
+def _exists(target: str, files: Container[str]) -> bool:
     if target in ("", "."):
         return "index.html" in files
     bare = target.rstrip("/")
@@ -53,7 +53,7 @@ def _line(entry: Entry, url: str) -> int:
     return entry.doc.body_line
 
 
-def check_references(site: Site, files: Mapping[str, bytes]) -> list[str]:
+def check_references(site: Site, files: Container[str]) -> list[str]:
     """A warning for each link or image in a post or page that points at nothing in the site."""
     warnings = []
     for entry in [*site.posts, *site.pages]:

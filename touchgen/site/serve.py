@@ -1,6 +1,6 @@
 """touchgen serve: a live preview. The site is built (drafts and scheduled posts included) into
-output/.preview, never into output/site; watchfiles sees a save in content/, templates/, static/
-or touchgen.toml, the site is built again, and every open page reloads itself through a small
+output/.preview, with its own cache, never into output/site; watchfiles sees a save in content/,
+templates/, static/ or touchgen.toml, the site is built again, and every open page reloads itself through a small
 script the server adds to each HTML page it sends (Server-Sent Events; no browser extension).
 A build that fails shows its errors in the page and in the terminal; the next good save recovers."""
 
@@ -21,7 +21,7 @@ from ..config import load_settings
 from ..errors import ManyErrors, TouchgenError
 from ..paths import CONFIG_FILE, SITE_FOLDER, STATIC, TEMPLATES, SitePaths
 from ..text import plural
-from .build import render, write_output
+from .build import build
 
 PREVIEW = ".preview"  # under output/: never deployed, never mailed
 EVENTS = "/_touchgen/events"
@@ -51,8 +51,7 @@ class Preview:
         """Build into the preview folder; the line to print."""
         try:
             settings = load_settings(self.root)
-            rendered = render(settings, drafts=self.drafts, future=self.drafts)
-            write_output(self.folder, rendered.files)
+            rendered = build(settings, drafts=self.drafts, future=self.drafts, out=self.folder).rendered
             self.errors, self.warnings = [], rendered.warnings
             line = (f"Built {plural(rendered.posts, 'post')} and {plural(rendered.pages, 'page')}"
                     f"{' (drafts and scheduled posts included)' if self.drafts else ''}")

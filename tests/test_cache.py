@@ -1,0 +1,198 @@
+"""The build cache and the worker processes never change what is built: a rebuild after any edit
+equals a clean build byte for byte, with or without the cache, with one worker or several; a cache
+that cannot be read is rebuilt, never an error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib.util
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, post, write
+
+from touchgen.config import load_settings
+from touchgen.site.build import build
+
+
+def contents(folder: Path) -> dict[str, str]:
+    """Every file the build made (output/site and output/newsletter) and the hash of its bytes."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for name in ("site", "newsletter") for path in sorted((folder / name).rglob("*")) if path.is_file()}
+
+
+def clean_build(root: Path, scratch: Path, **options) -> dict[str, str]:
+    """What a first build of a copy of `root` makes, without any cache."""
+    twin = scratch / "twin"
+    if twin.exists():
+        shutil.rmtree(twin)
+    shutil.copytree(root, twin, ignore=shutil.ignore_patterns("output"))
+    build(load_settings(twin), cache=False, **options)
+    return contents(twin / "output")
+
+
+def many_posts(root: Path, count: int) -> None:
+    """`count` Monday posts with tags, links to each other, code and a footnote."""
+    monday = dt.date(2024, 1, 1)
+    for number in range(count):
+        day = monday + dt.timedelta(weeks=number)
+        tags = ["habits", "clients", "writing"][: number % 3 + 1]
+        body = (f"Post *{number}* says [hello](../post-{max(number - 1, 0)}/) -- \"quoted\".[^1]\n\n## A heading\n\n"
+                f"- one\n- two\n\n```python\nprint({number})\n```\n\n[^1]: A note.\n")
+        post(root, f"{day}-post-{number}.md", f"title: Post {number}\ndate: {day}\ntags: [{', '.join(tags)}]\n", body)
+
+
+def test_cache_and_workers_never_change_a_byte(site, tmp_path):
+    many_posts(site, 70)  # enough posts for the workers to be used
+    result = build(load_settings(site), jobs=2)
+    assert result.written.written == len(contents(site / "output"))
+    expected = clean_build(site, tmp_path, jobs=1)
+    assert contents(site / "output") == expected
+    again = build(load_settings(site), jobs=2)
+    assert (again.written.written, again.written.removed) == (0, 0)
+    assert again.written.unchanged == again.written.reused == len(expected)
+    assert contents(site / "output") == expected
+
+
+EDITS = {
+    "post": lambda root: replace(root / "content/posts/2024-03-04-post-9.md", "Post *9* says", "Post *9* now says"),
+    "title shown by neighbours": lambda root: replace(root / "content/posts/2024-03-11-post-10.md",
+                                                      "title: Post 10", "title: Post ten"),
+    "tag": lambda root: replace(root / "content/posts/2024-01-15-post-2.md", "habits, clients, writing",
+                                "habits, clients, reading"),
+    "template": lambda root: replace(root / "templates/site/post.html", "min read", "minutes to read"),
+    "email template": lambda root: replace(root / "templates/email/newsletter.txt", "{{", "{{ ", 1),
+    "touchgen.toml": lambda root: replace(root / "touchgen.toml", "posts_per_page = 10", "posts_per_page = 4"),
+    "page": lambda root: replace(root / "content/pages/about.md", "about", "all about", 1),
+    "removed post": lambda root: (root / "content/posts/2024-01-01-post-0.md").unlink(),
+    "draft": lambda root: replace(root / "content/posts/2024-01-08-post-1.md", "title:", "draft: true\ntitle:"),
+    "static file": lambda root: write(root / "static/files/notes.txt", "notes"),
+    "removed static file": lambda root: (root / "static/files/notes.txt").unlink(),
+}
+
+
+def replace(path: Path, old: str, new: str, count: int = -1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_each_edit_rebuilds_exactly_what_a_clean_build_makes(site, tmp_path):
+    many_posts(site, 12)
+    build(load_settings(site), jobs=1)
+    for name, edit in EDITS.items():
+        edit(site)
+        result = build(load_settings(site), jobs=1)
+        assert contents(site / "output") == clean_build(site, tmp_path, jobs=1), name
+        assert result.written.written + result.written.unchanged == len(contents(site / "output")), name
+
+
+def test_a_rebuild_renders_only_what_changed(site):
+    many_posts(site, 12)
+    build(load_settings(site), jobs=1)
+    replace(site / "content/posts/2024-03-04-post-9.md", "- two", "- three")  # not the summary, nor the title
+    result = build(load_settings(site), jobs=1).written
+    # The post page, its email (.mjml, .html, .txt and .json: the source's hash) and the feeds change.
+    assert result.written == 7
+    # The pages that list the post (the index, its tag, the archive) and its neighbours' pages were
+    # rendered again, since they show it, and came out the same; nothing else was rendered.
+    assert result.reused == result.unchanged - 5
+
+    replace(site / "templates/site/post.html", "min read", "minutes to read")
+    result = build(load_settings(site), jobs=1).written
+    # Every post's page, and nothing else: the emails and the other pages do not use that template.
+    assert result.written == len(list((site / "output/site/posts").glob("*/index.html"))) == 13
+    replace(site / "templates/site/base.html", "<main>", "<main id=\"main\">")
+    result = build(load_settings(site), jobs=1).written
+    assert result.written == len(list((site / "output/site").rglob("*.html")))  # every page, still no email
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "a folder"])
+def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
+    many_posts(site, 5)
+    build(load_settings(site), jobs=1)
+    database = site / "output/.cache/cache.db"
+    if damage == "garbage":
+        database.write_bytes(b"\x00\xffnot a database at all" * 500)
+    elif damage == "truncated":
+        data = database.read_bytes()
+        database.write_bytes(data[: len(data) // 3])
+    elif damage == "another version":
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE meta SET value = 'touchgen 0.0.1 cache 1' WHERE name = 'stamp'")
+        db.close()
+    else:
+        database.unlink()
+        database.mkdir()
+    post(site, "2024-02-12-later.md", "title: Later\ndate: 2024-02-12\n")
+    result = build(load_settings(site), jobs=1)
+    assert result.written.written > 0
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+    again = build(load_settings(site), jobs=1)
+    if damage != "a folder":
+        assert again.written.reused == again.written.unchanged == len(contents(site / "output"))
+
+
+def test_deleting_output_gives_a_cold_build(site, tmp_path):
+    many_posts(site, 3)
+    build(load_settings(site), jobs=1)
+    shutil.rmtree(site / "output")
+    result = build(load_settings(site), jobs=1).written
+    assert (result.unchanged, result.reused) == (0, 0)
+    assert contents(site / "output") == clean_build(site, tmp_path)
+
+
+def test_a_file_changed_in_output_is_put_back(site, run):
+    many_posts(site, 3)
+    run(site, "build")
+    page = site / "output/site/posts/post-1/index.html"
+    original = page.read_bytes()
+    page.write_bytes(b"changed by hand")
+    (site / "output/site/stray.html").write_text("stray")
+    result = run(site, "build")
+    assert "1 written" in result.stdout and "1 removed" in result.stdout
+    assert page.read_bytes() == original and not (site / "output/site/stray.html").exists()
+
+
+def test_summary_says_how_much_came_from_the_cache(sample_site, run):
+    first = run(sample_site, "build", "--jobs", "1")
+    assert "63 written, 0 unchanged, 0 removed (output/)" in first.stdout
+    again = run(sample_site, "build")
+    assert again.stdout.endswith("0 written, 63 unchanged (63 from cache), 0 removed (output/)\n")
+    assert run(sample_site, "build", "--jobs", "0", code=2).stderr.endswith(
+        "Invalid value for '--jobs' / '-j': 0 is not in the range x>=1.\n")
+
+
+def test_the_benchmark_corpus_is_the_same_every_time(tmp_path):
+    spec = importlib.util.spec_from_file_location("corpus", REPO / "benchmarks/corpus.py")
+    assert spec is not None and spec.loader is not None
+    corpus = importlib.util.module_from_spec(spec)
+    sys.modules["corpus"] = corpus
+    spec.loader.exec_module(corpus)
+    first = corpus.write_sites(tmp_path / "a", 3, ["touchgen", "hugo"])
+    second = corpus.write_sites(tmp_path / "b", 3, ["touchgen", "hugo"])
+    for tool in ("touchgen", "hugo"):
+        files = {p.relative_to(first[tool]).as_posix(): p.read_bytes() for p in first[tool].rglob("*") if p.is_file()}
+        again = {p.relative_to(second[tool]).as_posix(): p.read_bytes() for p in second[tool].rglob("*") if p.is_file()}
+        assert files == again
+    posts = sorted((first["touchgen"] / "content/posts").iterdir())
+    assert [p.name for p in posts] == ["2025-12-22-post-00001.md", "2025-12-29-post-00002.md", "2026-01-05-post-00003.md"]
+    words = len(posts[0].read_text(encoding="utf-8").split())
+    assert 700 < words < 900
+    assert build(load_settings(first["touchgen"]), jobs=1).rendered.warnings == ()
+
+
+def test_clean_and_plain_builds_take_turns(site, tmp_path):
+    many_posts(site, 4)
+    for number, clean in enumerate((False, True, False, True, False)):
+        post(site, f"2024-03-04-turn-{number}.md", f"title: Turn {number}\ndate: 2024-03-04\n")
+        result = build(load_settings(site), jobs=1, clean=clean)
+        assert contents(site / "output") == clean_build(site, tmp_path)
+        assert result.written.reused == (0 if clean else result.written.reused)
+    again = build(load_settings(site), jobs=1)
+    assert again.written.written == 0 and again.written.reused == again.written.unchanged

@@ -1,0 +1,216 @@
+"""The build cache, output/.cache/cache.db: what earlier builds rendered, so a rebuild does only the
+work that changed. Derived like the rest of output/: deleting it gives a cold build, and a cache
+that cannot be read (garbage, a truncated file, another version's) is thrown away and rebuilt,
+never an error. Everything in it is keyed by a hash of what it was made from."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .. import __version__
+
+CACHE_FILE = "cache.db"
+SCHEMA = 2
+STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
+
+
+def digest(*parts: str | bytes) -> str:
+    """SHA-256 of `parts`, each length-prefixed so that no two lists of parts hash alike."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A post's or page's markdown as the site shows it."""
+
+    html: str
+    summary: str  # the summary as text: the front matter's, rendered, else the first paragraph
+    minutes: int  # reading time
+
+
+class FileRow(NamedTuple):
+    """One file of a built tree: the key of what it shows, its content's hash, and how it looked on
+    disk when written (a file whose size, time or inode differs has been changed by someone else)."""
+
+    key: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    ino: int
+
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
+                                     minutes INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
+                                  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
+                                  PRIMARY KEY (tree, path)) WITHOUT ROWID;
+"""
+
+
+class Cache:
+    """The cache of one site's output/. Every read that fails finds nothing; every failure resets it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / CACHE_FILE
+        self.db: sqlite3.Connection | None = None
+        self.reset_reason = ""
+        try:
+            self._open()
+        except (sqlite3.DatabaseError, ValueError, OSError) as exc:
+            self.reset(str(exc))
+
+    def _open(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=OFF")  # a cache: a torn write is found and thrown away
+        found = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        if not found:
+            self.db.executescript(SCHEMA_SQL)
+            self.db.execute("INSERT INTO meta VALUES ('stamp', ?)", (STAMP,))
+            return
+        stamp = self.db.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
+        if stamp is None or stamp[0] != STAMP:
+            raise ValueError(f"a cache of {stamp[0] if stamp else 'something else'}")
+        if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("the cache is damaged")
+
+    def reset(self, reason: str) -> None:
+        """Throw the cache away and start an empty one (a build then does all the work)."""
+        self.reset_reason = reason
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                self.path.with_name(CACHE_FILE + suffix).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return
+        try:
+            self._open()
+        except (sqlite3.DatabaseError, ValueError, OSError):
+            self.db = None  # no cache at all: every lookup misses
+
+    @contextmanager
+    def _guard(self) -> Iterator[sqlite3.Connection | None]:
+        """The connection, or None; a damaged file found on the way resets the cache."""
+        try:
+            yield self.db
+        except sqlite3.DatabaseError as exc:
+            self.reset(str(exc))
+
+    # --- markdown -----------------------------------------------------------------------------
+
+    def markdown(self, keys: Iterable[str]) -> dict[str, Rendered]:
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, Rendered] = {}
+        with self._guard() as db:
+            if db is None:
+                return found
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                rows = db.execute(f"SELECT key, html, summary, minutes FROM markdown WHERE key IN "
+                                  f"({','.join('?' * len(chunk))})", chunk)
+                for key, html, summary, minutes in rows:
+                    found[key] = Rendered(html, summary, minutes)
+        return found
+
+    def store_markdown(self, rendered: dict[str, Rendered], keep: Iterable[str]) -> None:
+        """Add `rendered`; forget every entry not in `keep` (what the site no longer has)."""
+        keep = set(keep)
+        with self._guard() as db:
+            if db is None:
+                return
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
+                               [(key, r.html, r.summary, r.minutes) for key, r in rendered.items()])
+                stale = [key for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
+                db.executemany("DELETE FROM markdown WHERE key = ?", [(key,) for key in stale])
+
+    # --- built trees --------------------------------------------------------------------------
+
+    def tree(self, tree: str) -> dict[str, FileRow]:
+        with self._guard() as db:
+            if db is None:
+                return {}
+            rows = db.execute("SELECT path, key, sha256, size, mtime_ns, ino FROM files WHERE tree = ?", (tree,))
+            return {row[0]: FileRow._make(row[1:]) for row in rows}
+        return {}
+
+    def forget_tree(self, tree: str) -> None:
+        with self._guard() as db:
+            if db is not None:
+                db.execute("DELETE FROM files WHERE tree = ?", (tree,))
+
+    def dirty(self, tree: str) -> bool:
+        """Whether `tree` was being changed by a build that did not finish (its rows are not to be trusted)."""
+        return bool(self.get(f"dirty {tree}"))
+
+    def set_dirty(self, tree: str, dirty: bool) -> None:
+        self.put(f"dirty {tree}", dirty or None)
+
+    def update_tree(self, tree: str, old: dict[str, FileRow], new: dict[str, FileRow], keep: Iterable[str]) -> None:
+        """Record `tree` as `new`, writing only the rows that differ from `old` (what is recorded now);
+        forget every other tree of the same folder but those in `keep`."""
+        kept = {tree, *keep}
+        name = tree.split(":")[0]
+        with self._guard() as db:
+            if db is None:
+                return
+            with db:
+                db.execute("BEGIN")
+                db.executemany("DELETE FROM files WHERE tree = ? AND path = ?",
+                               [(tree, path) for path in old if path not in new])
+                db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               [(tree, path, row.key, row.sha256, row.size, row.mtime_ns, row.ino)
+                                for path, row in new.items() if old.get(path) != row])
+                for (other,) in db.execute("SELECT DISTINCT tree FROM files WHERE tree LIKE ?", (f"{name}:%",)).fetchall():
+                    if other not in kept:
+                        db.execute("DELETE FROM files WHERE tree = ?", (other,))
+
+    # --- the last build -----------------------------------------------------------------------
+
+    def get(self, name: str) -> Any:
+        with self._guard() as db:
+            if db is None:
+                return None
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            return json.loads(row[0]) if row else None
+        return None
+
+    def put(self, name: str, value: Any) -> None:
+        """Set `name` to `value`; None removes it."""
+        with self._guard() as db:
+            if db is not None and value is None:
+                db.execute("DELETE FROM meta WHERE name = ?", (name,))
+            elif db is not None:
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, json.dumps(value)))
+
+    def close(self) -> None:
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+            self.db = None

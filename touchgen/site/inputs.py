@@ -1,0 +1,121 @@
+"""The quickest rebuild: when nothing a build reads has changed since the last one (every file of
+content/, templates/, static/, touchgen.toml and the default theme, byte for byte), the time has not
+crossed a scheduled post's date, and output/ is still exactly as that build left it, there is
+nothing to do. The last build's counts and warnings are told again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..config import Settings
+from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER, default_theme
+from .cache import Cache
+from .output import scan
+
+if TYPE_CHECKING:
+    from .build import Rendered, WriteResult
+
+READ = ("content", "templates", "static")  # the folders of a site a build reads
+
+
+def _files(root: Path) -> list[tuple[str, str]] | None:
+    """(path, full path) of every file under `root`, sorted; None when a link is among them (links
+    are checked by a full build)."""
+    if not os.path.lexists(root):
+        return []
+    if os.path.islink(root) or not os.path.isdir(root):
+        return None
+    found = scan(str(root))
+    return None if found is None else sorted((rel, entry.path) for rel, entry in found)
+
+
+def inputs_digest(settings: Settings, drafts: bool, future: bool) -> str | None:
+    """A hash of everything a build reads, or None when it cannot be told quickly."""
+    hasher = hashlib.sha256(f"{__version__}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
+    folders = [(name, settings.root / name) for name in READ]
+    folders.append(("(default theme)", default_theme()))
+    for label, folder in folders:
+        files = _files(folder)
+        if files is None:
+            return None
+        for rel, full in files:
+            with open(full, "rb") as handle:
+                data = handle.read()
+            hasher.update(f"{label}/{rel}\0{len(data)}\0".encode())
+            hasher.update(data)
+    try:
+        hasher.update(settings.paths.config.read_bytes())
+    except OSError:
+        return None
+    hasher.update(CONFIG_FILE.encode())
+    return hasher.hexdigest()
+
+
+def _tree_key(folder: Path, name: str) -> str | None:
+    try:
+        found = os.lstat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(found.st_mode):
+        return None
+    return f"{name}:{found.st_dev}:{found.st_ino}"
+
+
+def _intact(store: Cache, folder: Path, name: str) -> int | None:
+    """How many files the live tree `folder` has, when it is exactly as the cache recorded it."""
+    key = _tree_key(folder, name)
+    if key is None:
+        return None
+    rows = store.tree(key)
+    if not rows:
+        return None
+    found = scan(str(folder))
+    if found is None or len(found) != len(rows):
+        return None
+    for rel, entry in found:
+        row = rows.get(rel)
+        if row is None:
+            return None
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            return None
+        if (status.st_size, status.st_mtime_ns, status.st_ino) != (row.size, row.mtime_ns, row.ino):
+            return None
+    return len(found)
+
+
+def fresh_result(store: Cache, settings: Settings, inputs: str, now: dt.datetime,
+                 out: Path) -> tuple[Rendered, WriteResult] | None:
+    """The last build's result when it still holds (see the module's docstring), else None."""
+    from .build import Rendered, WriteResult
+
+    last = store.get("last_build")
+    if not isinstance(last, dict) or last.get("inputs") != inputs:
+        return None
+    moment = now.timestamp()
+    if not last["since"] <= moment < last["until"]:
+        return None
+    files = 0
+    for name in (SITE_FOLDER, NEWSLETTER_FOLDER):
+        count = _intact(store, out / name, name)
+        if count is None:
+            return None
+        files += count
+    counts = last["counts"]
+    rendered = Rendered(counts["posts"], counts["pages"], counts["feeds"], counts["emails"], tuple(last["warnings"]))
+    return rendered, WriteResult(0, files, 0, files)
+
+
+def remember(store: Cache, settings: Settings, inputs: str, rendered: Rendered, window: tuple[float, float]) -> None:
+    """Record a finished build for fresh_result: its inputs, the time span it holds for, its result."""
+    counts: dict[str, Any] = {"posts": rendered.posts, "pages": rendered.pages, "feeds": rendered.feeds,
+                              "emails": rendered.emails}
+    store.put("last_build", {"inputs": inputs, "since": window[0], "until": min(window[1], 1e18), "counts": counts,
+                             "warnings": list(rendered.warnings)})

@@ -1,0 +1,301 @@
+"""Putting a build in place: each managed folder of output/ (site, newsletter) is made complete in a
+spare tree under output/.cache/ and switched in with one atomic exchange, so a build stopped at any
+moment leaves the old complete tree or the new one. The tree switched out becomes the next build's
+spare: a rebuild touches only the files that changed (an unchanged file is a hard link to the live
+one), never the whole tree."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import TouchgenError
+from ..files import exchange, remove
+from .cache import Cache, FileRow
+
+CACHE_FOLDER = ".cache"
+LEGACY = (".{name}.touchgen-new", ".{name}.touchgen-old")  # where earlier versions staged and retired
+
+
+def scan(folder: str, links: bool = False) -> list[tuple[str, os.DirEntry[str]]] | None:
+    """(path under `folder`, entry) of every file in it and its subfolders; None when it holds a link
+    (unless `links`, when links are listed as files)."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    pending = [("", folder)]
+    while pending:
+        prefix, path = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    if not links:
+                        return None
+                    found.append((prefix + entry.name, entry))
+                elif entry.is_dir():
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    found.append((prefix + entry.name, entry))
+    return found
+
+
+def _write(path: str, data: bytes) -> os.stat_result:
+    """Write a new file; its status as written (size, time and inode, for the cache)."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view):]
+        return os.fstat(handle)
+    finally:
+        os.close(handle)
+
+
+def _signature(path: str) -> tuple[int, int, int] | None:
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+@dataclass
+class Tree:
+    """One managed folder: the live tree, its spare, and what the cache knows of both."""
+
+    out: Path
+    name: str
+    cache: Cache | None
+    clean: bool = False
+    live_rows: dict[str, FileRow] = field(default_factory=dict)
+    spare_rows: dict[str, FileRow] = field(default_factory=dict)
+    wanted: dict[str, FileRow] = field(default_factory=dict)
+    written: int = 0
+    unchanged: int = 0
+    reused: int = 0
+
+    def __post_init__(self) -> None:
+        self.live = self.out / self.name
+        self.spare = self.out / CACHE_FOLDER / self.name
+        self._live_prefix = f"{self.live}/"
+        self._spare_prefix = f"{self.spare}/"
+        self._verified: dict[str, FileRow | None] = {}
+        self._made_dirs: set[str] = set()
+        self._emptied: set[str] = set()
+        self._recover_legacy()
+        self._live_files = [rel for rel, _ in self._scan_live()]
+        if self.live.is_dir() and not self.clean and self.cache is not None:
+            self.live_rows = self.cache.tree(self._key(self.live))
+        if self.spare.is_dir() and not self.spare.is_symlink() and self.cache is not None:
+            key = self._key(self.spare)
+            if not self.cache.dirty(key):
+                self.spare_rows = self.cache.tree(key)
+            else:
+                self.cache.forget_tree(key)
+            if not self.spare_rows and any(self.spare.iterdir()):
+                remove(self.spare)  # what it holds is unknown: it is made anew
+            else:
+                self.cache.set_dirty(key, True)  # changed from here on: trusted again once recorded
+        elif self.spare.exists() or self.spare.is_symlink():
+            remove(self.spare)
+        if self.clean and self.spare.is_dir():  # --clean: every file written anew
+            remove(self.spare)
+        if not self.spare.is_dir():
+            self.spare.mkdir(parents=True)
+            self.spare_rows = {}
+            if self.cache is not None:
+                self.cache.forget_tree(self._key(self.spare))  # a folder of that number that is long gone
+                self.cache.set_dirty(self._key(self.spare), True)
+        self.recorded_spare = dict(self.spare_rows)  # what the cache holds of the spare
+        # A first build also makes the spare of the next one (hard links to the files it writes, while
+        # the workers render), so that the next build changes only what changed.
+        self.seed = self.out / CACHE_FOLDER / f"{self.name}.next"
+        remove(self.seed)
+        self._seed_prefix = ""
+        if not self.live.exists() and self.cache is not None:
+            self.seed.mkdir(parents=True)
+            self._seed_prefix = f"{self.seed}/"
+
+    def _scan_live(self) -> list[tuple[str, os.DirEntry[str]]]:
+        """Every file of the live tree; a TouchgenError for a link in it (never written or deleted through)."""
+        if not self.live.is_dir() or self.live.is_symlink():
+            return []
+        found = scan(str(self.live), links=True) or []
+        for rel, entry in found:
+            if entry.is_symlink():
+                raise TouchgenError(f"{self.live / rel}: is a link; touchgen never writes or deletes through a link: "
+                                    "remove it (nothing was written)")
+        return found
+
+    def _recover_legacy(self) -> None:
+        staging, retired = (self.out / pattern.format(name=self.name) for pattern in LEGACY)
+        remove(staging)
+        if not self.live.exists() and retired.is_dir():
+            retired.rename(self.live)  # stopped between two renames: the old tree comes back
+        remove(retired)
+
+    def _key(self, folder: Path) -> str:
+        found = os.stat(folder)
+        return f"{self.name}:{found.st_dev}:{found.st_ino}"
+
+    def known(self, rel: str, key: str) -> bool:
+        """Whether the live file `rel` shows what `key` describes and is as touchgen wrote it: then it
+        need not be rendered again (see keep)."""
+        row = self._live(rel)
+        return row is not None and row.key == key and key != ""
+
+    def _live(self, rel: str) -> FileRow | None:
+        """The cache's row of the live file `rel`, when the file on disk still matches it."""
+        if rel in self._verified:
+            return self._verified[rel]
+        row = self.live_rows.get(rel)
+        if row is not None and _signature(self._live_prefix + rel) != (row.size, row.mtime_ns, row.ino):
+            row = None
+        self._verified[rel] = row
+        return row
+
+    def keep(self, rel: str, key: str) -> None:
+        """The live file `rel` goes into the next tree as it is (known(rel, key) said so)."""
+        row = self._live(rel)
+        assert row is not None
+        self._link(rel, row)
+        self.unchanged += 1
+        self.reused += 1
+
+    def put(self, rel: str, data: bytes, key: str = "") -> None:
+        """`data` is the next content of `rel`: linked from the live tree when it is the same there,
+        else written into the spare."""
+        sha = hashlib.sha256(data).hexdigest()
+        row = self._live(rel)
+        if row is None and rel not in self.live_rows and not self.clean:
+            row = self._same_on_disk(rel, data, sha)
+        if row is not None and row.sha256 == sha:
+            self._link(rel, FileRow(key, sha, row.size, row.mtime_ns, row.ino))
+            self.unchanged += 1
+            return
+        target = self._spare_prefix + rel
+        self._unlink_spare(rel)
+        self._mkdir(os.path.dirname(target))
+        found = _write(target, data)
+        self.wanted[rel] = FileRow(key, sha, found.st_size, found.st_mtime_ns, found.st_ino)
+        self.written += 1
+        if self._seed_prefix:
+            folder = os.path.dirname(self._seed_prefix + rel)
+            if folder not in self._made_dirs:
+                os.makedirs(folder, exist_ok=True)
+                self._made_dirs.add(folder)
+            os.link(target, self._seed_prefix + rel)
+
+    def _same_on_disk(self, rel: str, data: bytes, sha: str) -> FileRow | None:
+        """A live file the cache does not know (a cold cache): compared byte for byte."""
+        signature = _signature(self._live_prefix + rel)
+        if signature is None or signature[0] != len(data):
+            return None
+        with open(self._live_prefix + rel, "rb") as handle:
+            if handle.read() != data:
+                return None
+        return FileRow("", sha, *signature)
+
+    def _link(self, rel: str, row: FileRow) -> None:
+        self.wanted[rel] = row
+        spare = self.spare_rows.get(rel)
+        if spare is not None and spare.ino == row.ino:
+            return  # the spare already holds this very file (the spare is touchgen's own: see __post_init__)
+        target = self._spare_prefix + rel
+        self._unlink_spare(rel)
+        self._mkdir(os.path.dirname(target))
+        try:
+            os.link(self._live_prefix + rel, target)
+        except OSError:
+            shutil.copy2(self._live_prefix + rel, target)
+            found = os.stat(target)
+            self.wanted[rel] = FileRow(row.key, row.sha256, found.st_size, found.st_mtime_ns, found.st_ino)
+
+    def _unlink_spare(self, rel: str) -> None:
+        target = self._spare_prefix + rel
+        if self.spare_rows.pop(rel, None) is not None or os.path.lexists(target):
+            if os.path.isdir(target) and not os.path.islink(target):
+                self._drop_folder(rel)
+            else:
+                try:
+                    os.unlink(target)
+                except FileNotFoundError:
+                    pass
+            self._emptied.add(os.path.dirname(self._spare_prefix + rel))
+
+    def _mkdir(self, folder: str) -> None:
+        if folder in self._made_dirs:
+            return
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):  # a file of the last tree stands where a folder goes
+            parts = folder[len(self._spare_prefix):].split("/")
+            for depth in range(1, len(parts) + 1):
+                rel = "/".join(parts[:depth])
+                if os.path.lexists(self._spare_prefix + rel) and not os.path.isdir(self._spare_prefix + rel):
+                    self._unlink_spare(rel)
+            os.makedirs(folder, exist_ok=True)
+        self._made_dirs.add(folder)
+
+    def _drop_folder(self, rel: str) -> None:
+        """A folder of the last tree stands where a file goes: it goes, with what the cache knew of it."""
+        shutil.rmtree(self._spare_prefix + rel)
+        for known in [known for known in self.spare_rows if known.startswith(rel + "/")]:
+            del self.spare_rows[known]
+        self._made_dirs = {made for made in self._made_dirs if not made.startswith(self._spare_prefix + rel)}
+
+    def _extras(self) -> list[str]:
+        """Live files that the next tree no longer has."""
+        return [rel for rel in self._live_files if rel not in self.wanted]
+
+    def finish(self) -> int:
+        """Make the spare hold exactly the wanted files, record it, and switch it in when it differs
+        from the live tree. Returns how many live files are gone."""
+        for rel in [rel for rel in self.spare_rows if rel not in self.wanted]:
+            self._unlink_spare(rel)
+        self._remove_emptied()
+        gone = self._extras()
+        live_key = self._key(self.live) if self.live.is_dir() else None
+        spare_key = self._key(self.spare)
+        same = (not self.clean and not gone and self.written == 0 and live_key is not None
+                and all(self._live(rel) is not None for rel in self.wanted))
+        if self.cache is not None:
+            keep = [live_key] if live_key else []
+            self.cache.update_tree(spare_key, self.recorded_spare, self.wanted, keep)
+            self.cache.set_dirty(spare_key, False)
+        if same:
+            if self.cache is not None and live_key is not None:
+                self.cache.update_tree(live_key, self.live_rows, self.wanted, [spare_key])
+            return 0
+        if live_key is not None and self.cache is not None:
+            # The tree switched out is the next build's spare: what it holds, files unknown to the
+            # cache included (with no inode, so that they are replaced or removed).
+            unknown = {rel: FileRow("", "", -1, -1, -1) for rel in gone if rel not in self.live_rows}
+            self.cache.update_tree(live_key, self.live_rows, {**self.live_rows, **unknown}, [spare_key])
+        if live_key is None:
+            self.spare.rename(self.live)
+            if self._seed_prefix and self.cache is not None:
+                self.seed.rename(self.spare)
+                self.cache.update_tree(self._key(self.spare), {}, self.wanted, [spare_key])
+        elif not exchange(self.spare, self.live):
+            retired = self.out / LEGACY[1].format(name=self.name)
+            self.live.rename(retired)
+            self.spare.rename(self.live)
+            retired.rename(self.spare)
+        return len(gone)
+
+    def _remove_emptied(self) -> None:
+        """Remove the spare's folders that removing files left empty (deepest first)."""
+        for folder in sorted(self._emptied, key=len, reverse=True):
+            while folder.startswith(self._spare_prefix):
+                try:
+                    os.rmdir(folder)
+                except OSError:
+                    break
+                folder = os.path.dirname(folder)
+
+

@@ -1,0 +1,306 @@
+"""Rendering a site: content, markdown, pages, feeds and emails, handed file by file to a sink (the
+output trees of a build, or a counter for `touchgen check`). Each file comes with a key, a hash of
+everything it shows: a file whose key the output already holds is not rendered again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from .. import __version__
+from ..config import Settings
+from ..paths import SITE_FOLDER
+from .cache import Cache, Rendered, digest
+from .content import Document, load_content
+from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
+from .theme import Theme
+from .workers import MIN_DOCUMENTS, PostJob, Workers, forget_themes, markdown_job, post_job
+
+MIN_POST_JOBS = 24  # posts whose page or email must be rendered before the workers are worth it
+FOREVER = 1e18  # seconds: a time no build reaches
+
+
+class Sink(Protocol):
+    def known(self, rel: str, key: str) -> bool: ...
+    def keep(self, rel: str, key: str) -> None: ...
+    def put(self, rel: str, data: bytes, key: str = "") -> None: ...
+
+
+class Counter:
+    """A sink that keeps nothing: `touchgen check` renders everything and writes nothing."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+    def known(self, rel: str, key: str) -> bool:
+        return False
+
+    def keep(self, rel: str, key: str) -> None:
+        raise AssertionError("nothing is known to a counter")
+
+    def put(self, rel: str, data: bytes, key: str = "") -> None:
+        self.paths.add(rel)
+
+
+class TemplateDigests:
+    """A hash of the template files a template uses (itself, what it extends, includes and imports,
+    the site's own or the default theme's), so that editing the post template renders the posts
+    again but not the emails. A template that names another by a variable counts every file."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.found: dict[str, str] = {}
+        self._everything: str | None = None
+
+    def __call__(self, *names: str) -> str:
+        return digest(*(self._digest(name) for name in names))
+
+    def _digest(self, name: str) -> str:
+        if name not in self.found:
+            uses = self._uses(name, set())
+            self.found[name] = self.everything() if uses is None else digest(*(
+                part for used in sorted(uses) for part in (used, self._bytes(used))))
+        return self.found[name]
+
+    def _bytes(self, name: str) -> bytes:
+        filename = self.theme.filename(name)
+        if filename is None:
+            return b"\0missing"
+        with open(filename, "rb") as handle:
+            return filename.encode() + b"\0" + handle.read()
+
+    def _uses(self, name: str, seen: set[str]) -> set[str] | None:
+        from jinja2 import TemplateError, meta
+
+        if name in seen:
+            return seen
+        seen.add(name)
+        filename = self.theme.filename(name)
+        if filename is None:
+            return seen
+        try:
+            with open(filename, encoding="utf-8") as handle:
+                tree = self.theme.env.parse(handle.read())
+        except (OSError, UnicodeDecodeError, TemplateError):
+            return None  # rendering will say what is wrong; until then, every file counts
+        for used in meta.find_referenced_templates(tree):
+            if used is None or self._uses(used, seen) is None:
+                return None
+        return seen
+
+    def everything(self) -> str:
+        """A hash of every template and theme file (the site's own and the default theme's)."""
+        if self._everything is None:
+            hasher = hashlib.sha256()
+            for folder in self.theme.folders:
+                for dirpath, dirnames, filenames in os.walk(folder):
+                    dirnames.sort()
+                    for filename in sorted(filenames):
+                        path = os.path.join(dirpath, filename)
+                        hasher.update(f"{path}\0".encode())
+                        with open(path, "rb") as handle:
+                            hasher.update(handle.read())
+            self._everything = hasher.hexdigest()
+        return self._everything
+
+
+def _versions() -> str:
+    """The versions of the libraries that shape the output besides markdown's (in MARKDOWN_SETTINGS)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("jinja2", "mjml-python", "feedgen", "markupsafe"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} ?")
+    return ", ".join(found)
+
+
+def describe(value: Any) -> str:
+    """What a template is given, as text that changes whenever the value does (an entry by its
+    fingerprint); TypeError for a value it cannot describe."""
+    if isinstance(value, Entry):
+        return f"E{value.fingerprint}"
+    if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{describe(key)}:{describe(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(describe(item) for item in value) + "]"
+    raise TypeError(f"cannot describe {type(value).__name__}")
+
+
+class CachedMarkdown:
+    """The markdown of a build's posts and pages: from the cache, else rendered (in the workers when many)."""
+
+    def __init__(self, settings: Settings, store: Cache | None, workers: Workers | None) -> None:
+        self.settings = settings
+        self.store = store
+        self.workers = workers or Workers(1)
+        self.rendered_markdown: dict[str, Rendered] = {}
+        self.markdown_keys: list[str] = []
+
+    def markdown(self, docs: Sequence[Document]) -> list[Rendered | None]:
+        """Each document's markdown: from the cache, else rendered (in the workers when many)."""
+        from .markdown import MARKDOWN_SETTINGS
+
+        keys = [digest(__version__, MARKDOWN_SETTINGS, doc.body, doc.summary or "\0") for doc in docs]
+        self.markdown_keys = keys
+        found = self.store.markdown(keys) if self.store is not None else {}
+        missing = [index for index, key in enumerate(keys) if key not in found]
+        items = [(docs[index].body, docs[index].summary) for index in missing]
+        for index, result in zip(missing, self.workers.map(markdown_job, items, 8, MIN_DOCUMENTS)):
+            if result is not None:
+                found[keys[index]] = result
+                self.rendered_markdown[keys[index]] = result
+        return [found.get(key) for key in keys]
+
+    def save(self) -> None:
+        if self.store is not None:
+            self.store.store_markdown(self.rendered_markdown, self.markdown_keys)
+
+
+def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, sink: Sink,
+            store: Cache | None, workers: Workers | None) -> tuple[tuple[str, ...], tuple[float, float], dict[str, int]]:
+    """Render the site into `sink`. Returns the warnings, the span of time the result holds for (until
+    a scheduled post is due) and the counts of posts, pages, feeds and emails."""
+    from .feeds import FEED_SIZE, render_feeds
+    from .references import check_references
+
+    forget_themes()
+    renderer = CachedMarkdown(settings, store, workers)
+    content = load_content(settings)
+    site = make_entries(settings, content, now, drafts, future, renderer.markdown)
+    theme = Theme(settings.root)
+    base = digest(__version__, repr(settings), _versions())
+    templates = TemplateDigests(theme)
+    navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
+
+    def page_key(page: Page) -> str:
+        try:
+            return digest(base, templates(f"site/{page.template}"), navigation, page.path, page.template,
+                          describe(page.meta), describe(page.context))
+        except TypeError:
+            return ""
+
+    made: set[str] = set()
+    for page in listing_pages(site):
+        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
+        made.add(page.path)
+        if sink.known(rel, key):
+            sink.keep(rel, key)
+        else:
+            sink.put(rel, render_page(settings, site.pages, theme, page), key)
+
+    from .newsletter import email_files
+
+    jobs: list[PostJob] = []
+    keys: dict[str, str] = {}
+    email_templates = templates("email/newsletter.mjml", "email/newsletter.txt")
+    for page, post in zip(post_pages(site), site.posts):
+        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
+        made.add(page.path)
+        email_key = digest(base, email_templates, post.fingerprint)
+        emails = email_files(post)
+        keys.update({rel: key, **{email: email_key for email in emails}})
+        page_known = sink.known(rel, key)
+        if page_known:
+            sink.keep(rel, key)
+        email_known = all(sink.known(email, email_key) for email in emails)
+        if email_known:
+            for email in emails:
+                sink.keep(email, email_key)
+        if not page_known or not email_known:
+            jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post))
+    for files in renderer.workers.map(post_job, jobs, 4, MIN_POST_JOBS):
+        for rel, data in files:
+            sink.put(rel, data, keys[rel])
+
+    newest = site.posts[:FEED_SIZE]
+    feeds_key = digest(base, "feeds", describe(newest), "" if newest else now.isoformat())
+    feeds = (f"{SITE_FOLDER}/feed.xml", f"{SITE_FOLDER}/atom.xml")
+    if all(sink.known(rel, feeds_key) for rel in feeds):
+        for rel in feeds:
+            sink.keep(rel, feeds_key)
+    else:
+        for name, data in render_feeds(site, now).items():
+            sink.put(f"{SITE_FOLDER}/{name}", data, feeds_key)
+    made.update(("feed.xml", "atom.xml"))
+
+    for rel, source in copied_files(site, theme, made - {"feed.xml", "atom.xml"}).items():
+        found = source.stat()
+        key = digest("copy", str(source.resolve()), str(found.st_size), str(found.st_mtime_ns))
+        made.add(rel)
+        if sink.known(f"{SITE_FOLDER}/{rel}", key):
+            sink.keep(f"{SITE_FOLDER}/{rel}", key)
+        else:
+            sink.put(f"{SITE_FOLDER}/{rel}", source.read_bytes(), key)
+
+    renderer.save()
+    warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, made))
+    counts = {"posts": len(site.posts), "pages": len(site.pages), "feeds": 2, "emails": len(site.posts)}
+    return warnings, _window(site.posts, content.posts, now, drafts), counts
+
+
+def _window(published: Sequence[Entry], everything: Sequence[Document], now: dt.datetime,
+            drafts: bool) -> tuple[float, float]:
+    """From the newest published post's date to the first scheduled post's: the times at which the
+    same posts are published. With no post at all, the feeds carry `now`: no span."""
+    if not published:
+        return now.timestamp(), now.timestamp()
+    since = max(post.date.timestamp() for post in published if post.date is not None)
+    due = [doc.date.timestamp() for doc in everything
+           if doc.date is not None and doc.date > now and (drafts or not doc.draft)]
+    return since, min(due, default=FOREVER)
+
+
+def render(settings: Settings, drafts: bool, future: bool, now: dt.datetime) -> Any:
+    """Render everything and keep nothing (`touchgen check`)."""
+    from .build import Rendered as Result
+
+    warnings, _, counts = produce(settings, drafts, future, now, Counter(), None, None)
+    return Result(counts["posts"], counts["pages"], counts["feeds"], counts["emails"], warnings)
+
+
+def write(settings: Settings, drafts: bool, future: bool, now: dt.datetime, store: Cache | None,
+          workers: Workers, clean: bool, out: Path) -> Any:
+    """Render into the output trees and switch them in. Returns (Rendered, WriteResult, window)."""
+    from .build import MANAGED, Rendered as Result, WriteResult
+    from .output import Tree
+
+    trees = {name: Tree(out, name, store, clean) for name in MANAGED}
+    sink = Trees(trees)
+    warnings, window, counts = produce(settings, drafts, future, now, sink, store, workers)
+    removed = sum(tree.finish() for tree in trees.values())
+    written = WriteResult(sum(t.written for t in trees.values()), sum(t.unchanged for t in trees.values()),
+                          removed, sum(t.reused for t in trees.values()))
+    rendered = Result(counts["posts"], counts["pages"], counts["feeds"], counts["emails"], warnings)
+    return rendered, written, window
+
+
+class Trees:
+    """A sink over the managed trees: 'site/x' goes to the site tree as 'x'."""
+
+    def __init__(self, trees: dict[str, Any]) -> None:
+        self.trees = trees
+
+    def _split(self, rel: str) -> tuple[Any, str]:
+        name, _, rest = rel.partition("/")
+        return self.trees[name], rest
+
+    def known(self, rel: str, key: str) -> bool:
+        tree, rest = self._split(rel)
+        return bool(tree.known(rest, key))
+
+    def keep(self, rel: str, key: str) -> None:
+        tree, rest = self._split(rel)
+        tree.keep(rest, key)
+
+    def put(self, rel: str, data: bytes, key: str = "") -> None:
+        tree, rest = self._split(rel)
+        tree.put(rest, data, key)
+

@@ -1,0 +1,112 @@
+"""Worker processes for a build: markdown, post pages and emails rendered on every core.
+
+The pool is forked early, while the build process is still small (a forked child's resident memory
+counts what it shares), and does nothing until given work; a small site, or a rebuild with little
+to do, never uses it. Work is sent in chunks and comes back in order, so the output does not depend
+on how many workers there are."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ..config import Settings
+from .cache import Rendered
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Below this much work a pool costs more than it saves (forking, importing the renderers in each worker).
+MIN_DOCUMENTS = 48
+MIN_POSTS_FOR_POOL = 64  # a site with fewer posts is built in one process
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class Workers:
+    """A pool of `jobs` processes, or none (everything runs here)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool: Any = None
+        if jobs > 1:
+            try:
+                self.pool = _context().Pool(jobs)
+            except (OSError, ImportError):  # no processes to be had here (a sandbox): one is enough
+                self.jobs = 1
+
+    def map(self, function: Callable[[T], R], items: Sequence[T], chunk: int, minimum: int) -> Iterator[R]:
+        """function(item) for each item, in order: in the workers when there are at least `minimum`."""
+        if self.pool is None or len(items) < minimum:
+            return (function(item) for item in items)
+        size = max(1, min(chunk, len(items) // (self.jobs * 4) or 1))
+        return iter(self.pool.imap(function, items, chunksize=size))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def markdown_job(item: tuple[str, str | None]) -> Rendered | None:
+    from .markdown import render_document
+
+    body, summary = item
+    return render_document(body, summary)
+
+
+@dataclass(frozen=True)
+class PostJob:
+    """What a worker needs to render a post's page, its email, or both."""
+
+    settings: Settings
+    nav_pages: Sequence[Any]  # Entry
+    page: Any  # Page, or None when the page is known
+    post: Any  # Entry, for the email, or None when the email is known
+
+
+_THEMES: dict[str, Any] = {}
+
+
+def _theme(settings: Settings) -> Any:
+    from .theme import Theme
+
+    key = str(settings.root)
+    if key not in _THEMES:
+        _THEMES.clear()
+        _THEMES[key] = Theme(settings.root)
+    return _THEMES[key]
+
+
+def post_job(job: PostJob) -> list[tuple[str, bytes]]:
+    """The post's page (path under output/site) and email files (paths under output/)."""
+    from .newsletter import render_email
+    from .pages import render_page
+
+    theme = _theme(job.settings)
+    files: list[tuple[str, bytes]] = []
+    if job.page is not None:
+        files.append((f"site/{job.page.path}", render_page(job.settings, job.nav_pages, theme, job.page)))
+    if job.post is not None:
+        files.extend(render_email(job.post, job.settings, theme).items())
+    return files
+
+
+def forget_themes() -> None:
+    """The next job reads the templates anew (a long-lived process, such as serve, after an edit)."""
+    _THEMES.clear()
