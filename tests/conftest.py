@@ -166,11 +166,12 @@ def post(root: Path, name: str, front: str, body: str = "Hello.\n") -> Path:
 
 def tree(folder: Path) -> dict[str, tuple[str, int]]:
     """Every file under folder: its content hash and modification time, to prove nothing changed.
-    The build's cache (output/.cache/) is left out: it is not part of what a build makes."""
+    The build's cache (output/.cache/, wherever it is below `folder`) is left out: it is not part of what a
+    build makes."""
     return {
         path.relative_to(folder).as_posix(): (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
         for path in sorted(folder.rglob("*")) if path.is_file()
-        and not path.relative_to(folder).as_posix().startswith(".cache/")
+        and "/.cache/" not in "/" + path.relative_to(folder).as_posix()
     }
 
 

@@ -31,7 +31,10 @@ def _files(root: Path) -> list[tuple[str, str]] | None:
         return []
     if os.path.islink(root) or not os.path.isdir(root):
         return None
-    found = scan(str(root))
+    try:
+        found = scan(str(root))
+    except OSError:  # unreadable: the build says where
+        return None
     return None if found is None else sorted((rel, entry.path) for rel, entry in found)
 
 
@@ -45,8 +48,11 @@ def inputs_digest(settings: Settings, drafts: bool, future: bool) -> str | None:
         if files is None:
             return None
         for rel, full in files:
-            with open(full, "rb") as handle:
-                data = handle.read()
+            try:
+                with open(full, "rb") as handle:
+                    data = handle.read()
+            except OSError:  # unreadable: the build reads it again and says where, with what to do
+                return None
             hasher.update(f"{label}/{rel}\0{len(data)}\0".encode())
             hasher.update(data)
     try:

@@ -49,6 +49,9 @@ def _write(path: str, data: bytes) -> os.stat_result:
         while view:
             view = view[os.write(handle, view):]
         return os.fstat(handle)
+    except OSError as exc:  # os.write names no file: say which, for the message
+        exc.filename = exc.filename or path
+        raise
     finally:
         os.close(handle)
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
