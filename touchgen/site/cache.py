@@ -93,12 +93,7 @@ class Cache:
     def reset(self, reason: str) -> None:
         """Throw the cache away and start an empty one (a build then does all the work)."""
         self.reset_reason = reason
-        if self.db is not None:
-            try:
-                self.db.close()
-            except sqlite3.Error:
-                pass
-            self.db = None
+        self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
                 self.path.with_name(CACHE_FILE + suffix).unlink()
