@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import click
 
-from ..people.model import Channel, Tracked
+from ..people.kinds import Channel, Tracked
 from ..errors import UsageProblem
 from .context import Context, pass_context
 from .params import DAY, EMAIL, emit, format_option, today_option
@@ -205,7 +204,7 @@ def funnel(obj: Context, since: dt.date | None, by_post: bool, format_: str) -> 
         click.echo(f"median days from subscribing to first conversation: {'-' if median is None else median}")
     if by_post:
         click.echo("")
-        emit([dataclasses.asdict(post) for post in result.by_post], ["slug", "sent", "replied", "booked_call"], format_)
+        emit([vars(post) for post in result.by_post], ["slug", "sent", "replied", "booked_call"], format_)
 
 
 COMMANDS: list[click.Command] = [import_group, track, funnel]

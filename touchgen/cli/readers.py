@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..people.model import Stage
+from ..people.kinds import Stage
 from ..text import plural, printable
 from .context import Context, pass_context
 from .params import EMAIL, emit, format_option, today_option

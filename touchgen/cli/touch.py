@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..people.model import Channel
+from ..people.kinds import Channel
 from ..text import plural
 from .context import Context, pass_context
 from .params import DAY, emit, format_option, today_option
