@@ -51,7 +51,9 @@ class Preview:
         """Build into the preview folder; the line to print."""
         try:
             settings = load_settings(self.root)
-            rendered = build(settings, drafts=self.drafts, future=self.drafts, out=self.folder).rendered
+            # One process: forking workers beside the server's and the watcher's threads is not safe,
+            # and after the first build the cache leaves little to render.
+            rendered = build(settings, drafts=self.drafts, future=self.drafts, jobs=1, out=self.folder).rendered
             self.errors, self.warnings = [], rendered.warnings
             line = (f"Built {plural(rendered.posts, 'post')} and {plural(rendered.pages, 'page')}"
                     f"{' (drafts and scheduled posts included)' if self.drafts else ''}")
