@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..text import plural
+
 
 class Status(StrEnum):
     """What the last word on a call says about it."""
@@ -46,8 +48,7 @@ WORDS = {
 
 def counted(reason: Reason, count: int) -> str:
     """'2 rooms or resources'."""
-    one, many = WORDS[reason]
-    return f"{count} {one if count == 1 else many}"
+    return plural(count, *WORDS[reason])
 
 
 @dataclass(frozen=True)

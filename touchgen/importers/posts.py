@@ -16,7 +16,7 @@ from pathlib import Path
 from ..config import Settings
 from ..errors import BuildErrors, LocatedError, TouchgenError
 from ..files import fresh_staging, read_utf8, remove
-from ..site.document import DATED_NAME_RE, MARKDOWN_SUFFIXES, Kind, Notes, post_url, read_document
+from ..site.document import MARKDOWN_SUFFIXES, Kind, Notes, dated_name, name_of, post_url, read_document
 from ..site.foreign import foreign_syntax
 from ..site.front_matter import parse_date, split
 from ..site.slugs import slugify
@@ -125,22 +125,19 @@ class Converter:
         return f"![{alt}]({attributes.get('src', '')}{title})"
 
 
-def _urls(sources: list[Path], folder: Path, settings: Settings) -> dict[str, str]:
+def _urls(sources: list[Path], settings: Settings) -> dict[str, str]:
     """Each post's file name (without extension) -> its path on the new site, for links between posts."""
     urls = {}
     for path in sources:
         if not _is_post(path):
             continue
-        name = path.parent.name if path.stem == "index" else path.stem
-        dated = DATED_NAME_RE.match(name)
-        slug = slugify(dated.group(2) if dated else name)
-        day = None
-        if dated:
-            try:
-                day = parse_date(dated.group(1), settings.zone)
-            except ValueError:
-                pass
-        urls[name] = post_url(settings.site.permalink, slug, day)
+        name = name_of(path)
+        day, rest = dated_name(name)
+        try:
+            date = parse_date(day, settings.zone) if day else None
+        except ValueError:
+            date = None  # said when the post is read
+        urls[name] = post_url(settings.site.permalink, slugify(rest), date)
     return urls
 
 
@@ -155,7 +152,7 @@ def import_posts(settings: Settings, source: Path) -> Imported:
     sources = _sources(folder)
     if not any(_is_post(path) for path in sources):
         raise LocatedError(str(folder), None, "has no posts (.md or .markdown files); give the folder with them")
-    urls = _urls(sources, folder, settings)
+    urls = _urls(sources, settings)
     staging = fresh_staging(settings.root / "content" / STAGING)
     errors: list[TouchgenError] = []
     notes = Notes()

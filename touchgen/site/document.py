@@ -93,6 +93,13 @@ def name_of(path: Path) -> str:
     return path.parent.name if path.name in BUNDLE_INDEXES else path.stem
 
 
+def dated_name(stem: str) -> tuple[str | None, str]:
+    """A post's file name as Jekyll reads it: ('2013-11-22', 'my-post') for 2013-11-22-my-post, or
+    (None, the name) when it starts with no date."""
+    dated = DATED_NAME_RE.match(stem)
+    return (dated.group(1), dated.group(2)) if dated else (None, stem)
+
+
 def assets_of(path: Path, markdown_suffixes: tuple[str, ...], root: Path) -> tuple[tuple[str, Path], ...]:
     """The files that go beside a post's page: everything but markdown in its bundle folder
     (x/index.md), or in a folder named like the post next to it (x.md and x/), as Hugo's page bundles."""
@@ -164,9 +171,7 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
                             "show in another order than it is written (\"Trojan Source\"); remove it: text in any "
                             "direction shows right without one")
 
-    stem = name_of(path)
-    dated = DATED_NAME_RE.match(stem) if kind is Kind.POST else None
-    name = dated.group(2) if dated else stem
+    day, name = dated_name(name_of(path)) if kind is Kind.POST else (None, name_of(path))
 
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
@@ -193,14 +198,14 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
         if not FIRST_YEAR <= date.year <= LAST_YEAR:
             raise fail("date", f"date '{raw_date}' is out of the range of dates touchgen keeps (years {FIRST_YEAR} "
                                f"to {LAST_YEAR})")
-    elif dated:
+    elif day:
         try:
-            date = front_matter.parse_date(dated.group(1), settings.zone)
+            date = front_matter.parse_date(day, settings.zone)
         except ValueError:
-            raise FrontMatterError(shown, 1, f"file name starts with '{dated.group(1)}', which is not a valid "
+            raise FrontMatterError(shown, 1, f"file name starts with '{day}', which is not a valid "
                                              "date (rename the file, or add a line such as: date: 2026-11-23)") from None
         if not FIRST_YEAR <= date.year <= LAST_YEAR:
-            raise FrontMatterError(shown, 1, f"file name starts with '{dated.group(1)}', out of the range of dates "
+            raise FrontMatterError(shown, 1, f"file name starts with '{day}', out of the range of dates "
                                              f"touchgen keeps (years {FIRST_YEAR} to {LAST_YEAR})")
     elif kind is Kind.POST:
         raise FrontMatterError(shown, 1, "front matter has no date (add a line such as: date: 2026-11-23, or start "
