@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
+import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -196,3 +198,95 @@ def test_clean_and_plain_builds_take_turns(site, tmp_path):
         assert result.written.reused == (0 if clean else result.written.reused)
     again = build(load_settings(site), jobs=1)
     assert again.written.written == 0 and again.written.reused == again.written.unchanged
+
+
+def age(root: Path, seconds: int = 3600) -> None:
+    """Every file of content/ as last changed `seconds` ago: what a build may trust by its status."""
+    then = dt.datetime.now().timestamp() - seconds
+    for path in (root / "content").rglob("*"):
+        os.utime(path, (then, then))
+
+
+def counting_reads(monkeypatch) -> list[str]:
+    """The posts and pages read from their files from now on (the rest come from the cache)."""
+    from touchgen.site import content
+
+    read: list[str] = []
+    original = content.read_document
+
+    def counted(root, path, *args, **kwargs):
+        read.append(path.name)
+        return original(root, path, *args, **kwargs)
+
+    monkeypatch.setattr(content, "read_document", counted)
+    return read
+
+
+def test_posts_unchanged_since_the_last_build_are_not_read_again(site, tmp_path, monkeypatch):
+    many_posts(site, 12)
+    post(site, "2024-06-03-old.md", "title: Old\ndate: 2024-06-03 09:30:00 +02:00\nlayout: post\n",
+         "Hello {{ page.title }}.\n\n{% include note.html %}\n")
+    age(site)
+    first = build(load_settings(site), jobs=1)
+    read = counting_reads(monkeypatch)
+
+    replace(site / "templates/site/post.html", "min read", "minutes to read")  # a build, but no post changed
+    again = build(load_settings(site), jobs=1)
+    assert read == []
+    assert again.rendered.warnings == first.rendered.warnings  # told again, from the cache
+    assert any("unknown front matter key 'layout'" in line for line in again.rendered.warnings)
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+    # An edit that keeps the size and puts the old time back is still seen (the change time moved).
+    edited = site / "content/posts/2024-03-04-post-9.md"
+    before = edited.stat()
+    replace(edited, "title: Post 9", "title: Post 8")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (edited.stat().st_size, edited.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    read.clear()  # clean_build reads too
+    build(load_settings(site), jobs=1)
+    assert read == [edited.name]
+    assert "<h1>Post 8</h1>" in (site / "output/site/posts/post-9/index.html").read_text(encoding="utf-8")
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+    # What reading depends on besides the file (here the time zone of dates) reads every post again.
+    replace(site / "touchgen.toml", 'timezone = "Europe/Amsterdam"', 'timezone = "UTC"')
+    read.clear()
+    build(load_settings(site), jobs=1)
+    assert len(read) == len(list((site / "content").rglob("*.md")))
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+def test_a_post_changed_just_before_a_build_is_read_again_by_the_next(site, monkeypatch):
+    """Two saves within one tick of the file system's clock leave the same status: a post changed in
+    the two seconds before a build is not trusted by its status, however it looks."""
+    age(site, 0)
+    build(load_settings(site), jobs=1)
+    read = counting_reads(monkeypatch)
+    replace(site / "templates/site/post.html", "min read", "minutes to read")
+    build(load_settings(site), jobs=1)
+    assert sorted(read) == sorted(path.name for path in (site / "content").rglob("*.md"))
+
+
+@pytest.mark.parametrize("folder", ["repository", "jekyll", "hugo"])
+def test_a_document_comes_back_from_the_cache_as_it_was_read(site, folder):
+    from touchgen.site.content import load_content
+    from touchgen.site.document import from_json, to_json
+
+    if folder == "repository":
+        site = REPO
+    else:
+        shutil.rmtree(site / "content/posts")
+        shutil.copytree(REPO / "tests/fixtures" / folder / ("_posts" if folder == "jekyll" else "content/posts"),
+                        site / "content/posts")
+    settings = load_settings(site)
+    content = load_content(settings)
+    documents = [*content.posts, *content.pages]
+    assert len(documents) > 3
+    for doc in documents:
+        fields = to_json(doc, settings.zone)
+        assert fields is not None, doc.source
+        back = from_json(json.loads(json.dumps(fields)), settings.zone, doc.assets)
+        assert back == doc and repr(back) == repr(doc), doc.source
+    if folder == "hugo":  # dates written with an offset keep it
+        assert any(doc.date is not None and doc.date.tzinfo is not settings.zone for doc in documents)

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 2
+SCHEMA = 4
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 
@@ -38,6 +38,7 @@ class Rendered:
     html: str
     summary: str  # the summary as text: the front matter's, rendered, else the first paragraph
     minutes: int  # reading time
+    references: tuple[tuple[str, str], ...] | None = None  # (href or src, value) of every link and image, once found
 
 
 class FileRow(NamedTuple):
@@ -54,10 +55,11 @@ class FileRow(NamedTuple):
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
-                                     minutes INTEGER NOT NULL);
+                                     minutes INTEGER NOT NULL, refs TEXT);
 CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
                                   PRIMARY KEY (tree, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (source TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -124,10 +126,11 @@ class Cache:
                 return found
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
-                rows = db.execute(f"SELECT key, html, summary, minutes FROM markdown WHERE key IN "
+                rows = db.execute(f"SELECT key, html, summary, minutes, refs FROM markdown WHERE key IN "
                                   f"({','.join('?' * len(chunk))})", chunk)
-                for key, html, summary, minutes in rows:
-                    found[key] = Rendered(html, summary, minutes)
+                for key, html, summary, minutes, refs in rows:
+                    references = tuple(map(tuple, json.loads(refs))) if refs is not None else None
+                    found[key] = Rendered(html, summary, minutes, references)
         return found
 
     def store_markdown(self, rendered: dict[str, Rendered], keep: Iterable[str]) -> None:
@@ -138,10 +141,35 @@ class Cache:
                 return
             with db:
                 db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
-                               [(key, r.html, r.summary, r.minutes) for key, r in rendered.items()])
+                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?, ?)",
+                               [(key, r.html, r.summary, r.minutes,
+                                 None if r.references is None else json.dumps(r.references))
+                                for key, r in rendered.items()])
                 stale = [key for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
                 db.executemany("DELETE FROM markdown WHERE key = ?", [(key,) for key in stale])
+
+    # --- posts and pages as read -------------------------------------------------------------
+
+    def documents(self) -> dict[str, tuple[str, str]]:
+        """source -> (the file's status when it was read, the document as JSON)."""
+        with self._guard() as db:
+            if db is None:
+                return {}
+            return {source: (status, data) for source, status, data in db.execute("SELECT * FROM documents")}
+        return {}
+
+    def store_documents(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
+        """Add what was read; forget every source not in `keep` (what the site no longer has)."""
+        keep = set(keep)
+        with self._guard() as db:
+            if db is None:
+                return
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
+                               [(source, status, data) for source, (status, data) in read.items()])
+                stale = [source for (source,) in db.execute("SELECT source FROM documents") if source not in keep]
+                db.executemany("DELETE FROM documents WHERE source = ?", [(source,) for source in stale])
 
     # --- built trees --------------------------------------------------------------------------
 
@@ -150,7 +178,8 @@ class Cache:
             if db is None:
                 return {}
             rows = db.execute("SELECT path, key, sha256, size, mtime_ns, ino FROM files WHERE tree = ?", (tree,))
-            return {row[0]: FileRow._make(row[1:]) for row in rows}
+            make = tuple.__new__  # FileRow(...) for tens of thousands of rows, without its argument handling
+            return {path: make(FileRow, (key, sha, size, mtime, ino)) for path, key, sha, size, mtime, ino in rows}
         return {}
 
     def forget_tree(self, tree: str) -> None:

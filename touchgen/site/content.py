@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .. import __version__
 from ..config import Settings
 from ..errors import BuildErrors, DuplicateSlugError, LocatedError, TouchgenError
 from ..files import unreadable
-from .document import (BUNDLE_INDEXES, MARKDOWN_SUFFIXES, Document, Kind, Notes, post_url, read_document)
+from .document import (BUNDLE_INDEXES, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of, from_json, post_url,
+                       read_document, to_json)
 from .front_matter import parse_date
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 __all__ = ["Content", "Document", "Kind", "load_content", "parse_date", "read_document"]
 HUGO_SECTION = "_index"  # _index.md: a Hugo section's list page, not a post
@@ -53,14 +62,19 @@ def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError], warni
         errors.append(LocatedError(shown, None, "is a file, not a folder of posts; move it away"))
         return []
     try:
-        entries = sorted(folder.iterdir())
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as exc:
         errors.append(unreadable(shown, exc))
         return []
     found = []
     inside = root.resolve()
-    names = {path.name for path in entries}
-    for path in entries:
+    names = {entry.name for entry in entries}
+    for entry in entries:
+        if entry.name.endswith(".md") and entry.is_file(follow_symlinks=False) and not entry.name.startswith((".", "_")):
+            found.append(folder / entry.name)  # the common case, x.md, without the checks below
+            continue
+        path = folder / entry.name
         name = path.relative_to(root).as_posix()
         if path.name.startswith("."):
             continue
@@ -123,8 +137,59 @@ def _share_slugs(posts: list[Document], settings: Settings) -> tuple[list[Docume
     return result, warnings
 
 
-def load_content(settings: Settings) -> Content:
-    """Read every post and page; raise BuildErrors listing every bad one (and the warnings)."""
+class Known:
+    """Posts and pages as earlier builds read them (the build cache): a file whose size, times, inode
+    and device are as they were then is not read again, and its warnings are told again."""
+
+    RACY_NS = 2_000_000_000  # a file changed this close to a build may change again within the same time stamp
+
+    def __init__(self, store: Cache, settings: Settings) -> None:
+        from .cache import digest
+
+        self.store = store
+        self.context = digest(__version__, repr(settings))  # what reading depends on besides the file
+        self.zone = settings.zone
+        self.rows = store.documents()
+        self.read: dict[str, tuple[str, str]] = {}
+        self.sources: list[str] = []
+        self.trusted_before = time.time_ns() - self.RACY_NS
+
+    def document(self, root: Path, path: Path, kind: Kind, settings: Settings, warnings: list[str],
+                 notes: Notes) -> Document:
+        """read_document, or what it gave for the file as it is now."""
+        shown = path.relative_to(root).as_posix()
+        self.sources.append(shown)
+        try:
+            found = os.stat(path)
+            status = (f"{self.context}:{kind.value}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:"
+                      f"{found.st_ino}:{found.st_dev}")
+        except OSError:
+            found, status = None, ""
+        row = self.rows.get(shown)
+        if row is not None and status and row[0] == status:
+            fields, own_notes, own_warnings = json.loads(row[1])
+            warnings += own_warnings
+            for key, message in own_notes:
+                notes.add(key, message, shown)
+            return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
+        own: list[str] = []
+        mine = Notes()
+        doc = read_document(root, path, kind, settings, own, mine)
+        warnings += own
+        for key, message in mine.first.items():
+            notes.add(key, message, shown)
+        fields = to_json(doc, self.zone)
+        if found is not None and fields is not None and found.st_mtime_ns < self.trusted_before:
+            self.read[shown] = (status, json.dumps([fields, list(mine.first.items()), own]))
+        return doc
+
+    def save(self) -> None:
+        self.store.store_documents(self.read, self.sources)
+
+
+def load_content(settings: Settings, known: Known | None = None) -> Content:
+    """Read every post and page (those `known` from an earlier build as they were); raise BuildErrors
+    listing every bad one (and the warnings)."""
     root = settings.root
     warnings: list[str] = list(settings.warnings)
     notes = Notes()
@@ -133,7 +198,8 @@ def load_content(settings: Settings) -> Content:
     for folder, kind in ((settings.paths.posts, Kind.POST), (settings.paths.pages, Kind.PAGE)):
         for path in _markdown_files(root, folder, errors, warnings, nested=kind is Kind.POST):
             try:
-                documents.append(read_document(root, path, kind, settings, warnings, notes))
+                documents.append(known.document(root, path, kind, settings, warnings, notes) if known is not None
+                                 else read_document(root, path, kind, settings, warnings, notes))
             except TouchgenError as exc:
                 errors.append(exc)
     warnings += notes.lines()

@@ -279,6 +279,43 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
                     assets_of(path, MARKDOWN_SUFFIXES, root), aliases, "slug" not in meta, url)
 
 
+def _date_json(date: dt.datetime | None, zone: dt.tzinfo) -> list[Any] | None:
+    """A date as JSON that gives back the same value, time zone included; ValueError for a time zone
+    that it could not give back exactly."""
+    if date is None:
+        return None
+    if date.tzinfo is zone:
+        offset = None
+    elif type(date.tzinfo) is dt.timezone and repr(date.tzinfo) == repr(dt.timezone(date.utcoffset() or dt.timedelta())):
+        offset = int((date.utcoffset() or dt.timedelta()).total_seconds())
+    else:
+        raise ValueError(date.tzinfo)
+    return [date.replace(tzinfo=None).isoformat(), date.fold, offset]
+
+
+def to_json(doc: Document, zone: dt.tzinfo) -> list[Any] | None:
+    """`doc` (but its assets, which live in other files) as JSON values for the build cache; None when
+    it cannot be written so that from_json gives back the same document."""
+    try:
+        date = _date_json(doc.date, zone)
+    except ValueError:
+        return None
+    return [doc.kind.value, doc.source, doc.title, doc.slug, date, doc.summary, doc.tags, doc.draft,
+                       doc.body, doc.body_line, doc.digest, doc.aliases, doc.slug_from_name, doc.url_path]
+
+
+def from_json(fields: list[Any], zone: dt.tzinfo, assets: tuple[tuple[str, Path], ...]) -> Document:
+    """The document to_json wrote, with its assets as they are now."""
+    kind, source, title, slug, date, summary, tags, draft, body, body_line, digest, aliases, from_name, url = fields
+    when = None
+    if date is not None:
+        naive, fold, offset = date
+        tzinfo = zone if offset is None else dt.timezone(dt.timedelta(seconds=offset))
+        when = dt.datetime.fromisoformat(naive).replace(tzinfo=tzinfo, fold=fold)
+    return Document(Kind(kind), source, title, slug, when, summary, tuple(tags), draft, body, body_line, digest,
+                    assets, tuple(aliases), from_name, url)
+
+
 @functools.cache
 def _code_renderer() -> Renderer:
     """One renderer for every body that has a bidirectional control (making one takes a while)."""

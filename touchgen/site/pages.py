@@ -54,6 +54,7 @@ class Entry:
     reply_link: str
     booking_link: str
     fingerprint: str = ""  # a hash of everything the entry is made from (with the settings and markdown's)
+    references: tuple[tuple[str, str], ...] | None = None  # its links and images, when the cache knew them
 
     @property
     def date_display(self) -> str:
@@ -87,8 +88,10 @@ def render_each(docs: Sequence[Document]) -> list[Rendered | None]:
 
 
 def fingerprint_of(doc: Document) -> str:
-    """A hash of everything a document holds."""
-    return digest(repr(doc))
+    """A hash of everything a document holds: what its file holds (doc.digest: read with the settings,
+    which every key holds besides), where it is, and what a build changes or adds (the slug, the
+    address, the files beside it)."""
+    return digest(doc.kind, doc.source, doc.digest, doc.slug, doc.url_path, repr(doc.assets))
 
 
 def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts: bool, future: bool,
@@ -123,7 +126,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
             reading_minutes=result.minutes,
             reply_link=reply_link(settings, doc.title, address),
             booking_link=site_booking(doc.slug),
-            fingerprint=fingerprint(doc),
+            fingerprint=fingerprint(doc), references=result.references,
         )
 
     entries = [entry(doc, result) for doc, result in zip(docs, rendered) if result is not None]

@@ -15,6 +15,11 @@ from .pages import Entry, Site
 REFERENCE_RE = re.compile(r'\s(href|src)="([^"]*)"')
 
 
+def references_in(body_html: str) -> tuple[tuple[str, str], ...]:
+    """('href' or 'src', the value as written) of every link and image in `body_html`."""
+    return tuple(REFERENCE_RE.findall(body_html))
+
+
 def target_of(settings: Settings, entry: Entry, url: str) -> str | None:
     """The file under output/site that `url` (in `entry`'s body) points at, or None when it points
     outside the site (another host, mailto:, a fragment of the same page)."""
@@ -57,7 +62,8 @@ def check_references(site: Site, files: Container[str]) -> list[str]:
     """A warning for each link or image in a post or page that points at nothing in the site."""
     warnings = []
     for entry in [*site.posts, *site.pages]:
-        for attribute, raw in REFERENCE_RE.findall(str(entry.body)):
+        found = entry.references if entry.references is not None else references_in(str(entry.body))
+        for attribute, raw in found:
             url = html.unescape(raw)
             target = target_of(site.settings, entry, url)
             if target is None or _exists(target, files):

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,8 +16,9 @@ from .. import __version__
 from ..config import Settings
 from ..paths import SITE_FOLDER
 from .cache import Cache, Rendered, digest
-from .content import Document, load_content
+from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
+from .references import references_in
 from .theme import Theme
 from .workers import MIN_DOCUMENTS, PostJob, Workers, forget_themes, markdown_job, post_job
 
@@ -156,6 +158,7 @@ class CachedMarkdown:
         items = [(docs[index].body, docs[index].summary) for index in missing]
         for index, result in zip(missing, self.workers.map(markdown_job, items, 8, MIN_DOCUMENTS)):
             if result is not None:
+                result = replace(result, references=references_in(result.html))
                 found[keys[index]] = result
                 self.rendered_markdown[keys[index]] = result
         return [found.get(key) for key in keys]
@@ -170,14 +173,16 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     """Render the site into `sink`. Returns the warnings, the span of time the result holds for (until
     a scheduled post is due) and the counts of posts, pages, feeds and emails."""
     from .feeds import FEED_SIZE, render_feeds
+    from .markdown import MARKDOWN_SETTINGS
     from .references import check_references
 
     forget_themes()
     renderer = CachedMarkdown(settings, store, workers)
-    content = load_content(settings)
+    known = Known(store, settings) if store is not None else None
+    content = load_content(settings, known)
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)
-    base = digest(__version__, repr(settings), _versions())
+    base = digest(__version__, repr(settings), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source
     templates = TemplateDigests(theme)
     navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
@@ -242,6 +247,8 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
             sink.put(f"{SITE_FOLDER}/{rel}", source.read_bytes(), key)
 
     renderer.save()
+    if known is not None:
+        known.save()
     warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, made))
     counts = {"posts": len(site.posts), "pages": len(site.pages), "feeds": 2, "emails": len(site.posts)}
     return warnings, _window(site.posts, content.posts, now, drafts), counts
