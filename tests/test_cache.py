@@ -290,3 +290,32 @@ def test_a_document_comes_back_from_the_cache_as_it_was_read(site, folder):
         assert back == doc and repr(back) == repr(doc), doc.source
     if folder == "hugo":  # dates written with an offset keep it
         assert any(doc.date is not None and doc.date.tzinfo is not settings.zone for doc in documents)
+
+
+def test_nothing_changed_is_told_by_status_yet_an_edit_that_keeps_size_and_time_is_seen(site, monkeypatch):
+    for folder in ("content", "templates"):
+        then = dt.datetime.now().timestamp() - 3600
+        for path in (site / folder).rglob("*"):
+            os.utime(path, (then, then))
+    build(load_settings(site), jobs=1)
+    opened: list[str] = []
+    real_open = open
+
+    def counted(file, *args, **kwargs):
+        opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    import builtins
+    monkeypatch.setattr(builtins, "open", counted)
+    again = build(load_settings(site), jobs=1)
+    assert again.written.reused == again.written.unchanged > 0 and again.written.written == 0
+    assert not [path for path in opened if "/content/" in path]  # known by their status, not read
+    monkeypatch.undo()
+
+    template = site / "templates/site/post.html"
+    before = template.stat()
+    replace(template, "min read", "min READ")
+    os.utime(template, ns=(before.st_atime_ns, before.st_mtime_ns))
+    result = build(load_settings(site), jobs=1)
+    assert result.written.written == 1  # the one post's page
+    assert "min READ" in (site / "output/site/posts/welcome/index.html").read_text(encoding="utf-8")

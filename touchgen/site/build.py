@@ -145,7 +145,7 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
     store = Cache(out / CACHE_FOLDER) if cache else None
     workers = None
     try:
-        inputs = inputs_digest(settings, drafts, future) if store is not None else None
+        inputs = inputs_digest(settings, drafts, future, store) if store is not None else None
         if store is not None and inputs is not None and not clean:
             found = fresh_result(store, settings, inputs, now, out)
             if found is not None:

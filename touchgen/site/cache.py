@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,8 +19,22 @@ from typing import Any, NamedTuple
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 4
+SCHEMA = 5
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
+
+
+RACY_NS = 2_000_000_000  # a file changed this close to a build may change again with the same size and times
+
+
+def trusted_before() -> int:
+    """Files last changed before this time (ns) may be known by their status (size, times, inode):
+    one changed later may be saved again within the same tick of the file system's clock."""
+    return time.time_ns() - RACY_NS
+
+
+def status_of(found: os.stat_result) -> str:
+    """What a file's status says of its content: changed content changes one of these."""
+    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}:{found.st_dev}"
 
 
 def digest(*parts: str | bytes) -> str:
@@ -59,7 +75,8 @@ CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, s
 CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
                                   PRIMARY KEY (tree, path)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS documents (source TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -152,24 +169,39 @@ class Cache:
 
     def documents(self) -> dict[str, tuple[str, str]]:
         """source -> (the file's status when it was read, the document as JSON)."""
-        with self._guard() as db:
-            if db is None:
-                return {}
-            return {source: (status, data) for source, status, data in db.execute("SELECT * FROM documents")}
-        return {}
+        return self._by_status("documents")
 
     def store_documents(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
         """Add what was read; forget every source not in `keep` (what the site no longer has)."""
+        self._store_by_status("documents", read, keep)
+
+    def inputs(self) -> dict[str, tuple[str, str]]:
+        """path -> (the file's status when it was read, the SHA-256 of its content)."""
+        return self._by_status("inputs")
+
+    def store_inputs(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
+        self._store_by_status("inputs", read, keep)
+
+    def _by_status(self, table: str) -> dict[str, tuple[str, str]]:
+        with self._guard() as db:
+            if db is None:
+                return {}
+            return {path: (status, data) for path, status, data in db.execute(f"SELECT * FROM {table}")}
+        return {}
+
+    def _store_by_status(self, table: str, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
         keep = set(keep)
         with self._guard() as db:
             if db is None:
                 return
+            stale = [(path,) for (path,) in db.execute(f"SELECT path FROM {table}") if path not in keep]
+            if not read and not stale:
+                return
             with db:
                 db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?)",
-                               [(source, status, data) for source, (status, data) in read.items()])
-                stale = [source for (source,) in db.execute("SELECT source FROM documents") if source not in keep]
-                db.executemany("DELETE FROM documents WHERE source = ?", [(source,) for source in stale])
+                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
+                               [(path, status, data) for path, (status, data) in read.items()])
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
 
     # --- built trees --------------------------------------------------------------------------
 

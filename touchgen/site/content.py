@@ -5,21 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
-
 from .. import __version__
 from ..config import Settings
 from ..errors import BuildErrors, DuplicateSlugError, LocatedError, TouchgenError
 from ..files import unreadable
 from .document import (BUNDLE_INDEXES, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of, from_json, post_url,
                        read_document, to_json)
+from .cache import Cache, digest, status_of, trusted_before
 from .front_matter import parse_date
-
-if TYPE_CHECKING:
-    from .cache import Cache
 
 __all__ = ["Content", "Document", "Kind", "load_content", "parse_date", "read_document"]
 HUGO_SECTION = "_index"  # _index.md: a Hugo section's list page, not a post
@@ -141,28 +136,24 @@ class Known:
     """Posts and pages as earlier builds read them (the build cache): a file whose size, times, inode
     and device are as they were then is not read again, and its warnings are told again."""
 
-    RACY_NS = 2_000_000_000  # a file changed this close to a build may change again within the same time stamp
-
     def __init__(self, store: Cache, settings: Settings) -> None:
-        from .cache import digest
-
         self.store = store
         self.context = digest(__version__, repr(settings))  # what reading depends on besides the file
         self.zone = settings.zone
         self.rows = store.documents()
         self.read: dict[str, tuple[str, str]] = {}
         self.sources: list[str] = []
-        self.trusted_before = time.time_ns() - self.RACY_NS
+        self.trusted_before = trusted_before()
 
     def document(self, root: Path, path: Path, kind: Kind, settings: Settings, warnings: list[str],
                  notes: Notes) -> Document:
         """read_document, or what it gave for the file as it is now."""
-        shown = path.relative_to(root).as_posix()
+        prefix = f"{root}/"
+        shown = str(path)[len(prefix):] if str(path).startswith(prefix) else path.relative_to(root).as_posix()
         self.sources.append(shown)
         try:
             found = os.stat(path)
-            status = (f"{self.context}:{kind.value}:{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:"
-                      f"{found.st_ino}:{found.st_dev}")
+            status = f"{self.context}:{kind.value}:{status_of(found)}"
         except OSError:
             found, status = None, ""
         row = self.rows.get(shown)
@@ -174,10 +165,12 @@ class Known:
             return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
         own: list[str] = []
         mine = Notes()
-        doc = read_document(root, path, kind, settings, own, mine)
-        warnings += own
-        for key, message in mine.first.items():
-            notes.add(key, message, shown)
+        try:
+            doc = read_document(root, path, kind, settings, own, mine)
+        finally:  # the warnings found before an error are told with it
+            warnings += own
+            for key, message in mine.first.items():
+                notes.add(key, message, shown)
         fields = to_json(doc, self.zone)
         if found is not None and fields is not None and found.st_mtime_ns < self.trusted_before:
             self.read[shown] = (status, json.dumps([fields, list(mine.first.items()), own]))

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import hashlib
 import html
+import os
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -103,7 +104,10 @@ def dated_name(stem: str) -> tuple[str | None, str]:
 def assets_of(path: Path, markdown_suffixes: tuple[str, ...], root: Path) -> tuple[tuple[str, Path], ...]:
     """The files that go beside a post's page: everything but markdown in its bundle folder
     (x/index.md), or in a folder named like the post next to it (x.md and x/), as Hugo's page bundles."""
-    folder = path.parent if path.name in BUNDLE_INDEXES else path.with_suffix("")
+    bundle = path.name in BUNDLE_INDEXES
+    if not bundle and not os.path.isdir(os.path.splitext(path)[0]):  # the common case, quickly: x.md without x/
+        return ()
+    folder = path.parent if bundle else path.with_suffix("")
     if not folder.is_dir():
         return ()
     check_readable(folder, lambda unread: unread.relative_to(root).as_posix())

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from ..config import Settings
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER, default_theme
-from .cache import Cache
+from .cache import Cache, status_of, trusted_before
 from .output import scan
 
 if TYPE_CHECKING:
@@ -38,29 +38,44 @@ def _files(root: Path) -> list[tuple[str, str]] | None:
     return None if found is None else sorted((rel, entry.path) for rel, entry in found)
 
 
-def inputs_digest(settings: Settings, drafts: bool, future: bool) -> str | None:
-    """A hash of everything a build reads, or None when it cannot be told quickly."""
+def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache | None = None) -> str | None:
+    """A hash of everything a build reads, or None when it cannot be told quickly. A file `store`
+    knows by its status is not read again."""
     hasher = hashlib.sha256(f"{__version__}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
     folders = [(name, settings.root / name) for name in READ]
     folders.append(("(default theme)", default_theme()))
+    known = store.inputs() if store is not None else {}
+    read: dict[str, tuple[str, str]] = {}
+    seen: list[str] = []
+    trusted = trusted_before()
     for label, folder in folders:
         files = _files(folder)
         if files is None:
             return None
         for rel, full in files:
             try:
-                with open(full, "rb") as handle:
-                    data = handle.read()
+                found = os.stat(full)
+                status = status_of(found)
+                sha = known[full][1] if known.get(full, ("",))[0] == status else _sha256(full)
             except OSError:  # unreadable: the build reads it again and says where, with what to do
                 return None
-            hasher.update(f"{label}/{rel}\0{len(data)}\0".encode())
-            hasher.update(data)
+            seen.append(full)
+            if found.st_mtime_ns < trusted and known.get(full) != (status, sha):
+                read[full] = (status, sha)
+            hasher.update(f"{label}/{rel}\0{sha}\0".encode())
     try:
         hasher.update(settings.paths.config.read_bytes())
     except OSError:
         return None
     hasher.update(CONFIG_FILE.encode())
+    if store is not None:
+        store.store_inputs(read, seen)
     return hasher.hexdigest()
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
 def _tree_key(folder: Path, name: str) -> str | None:

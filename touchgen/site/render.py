@@ -126,6 +126,8 @@ def _versions() -> str:
 def describe(value: Any) -> str:
     """What a template is given, as text that changes whenever the value does (an entry by its
     fingerprint); TypeError for a value it cannot describe."""
+    if type(value) is str:  # the most common, first
+        return repr(value)
     if isinstance(value, Entry):
         return f"E{value.fingerprint}"
     if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
@@ -151,7 +153,7 @@ class CachedMarkdown:
         """Each document's markdown: from the cache, else rendered (in the workers when many)."""
         from .markdown import MARKDOWN_SETTINGS
 
-        keys = [digest(__version__, MARKDOWN_SETTINGS, doc.body, doc.summary or "\0") for doc in docs]
+        keys = [digest(__version__, MARKDOWN_SETTINGS, doc.digest) for doc in docs]  # the body and summary are its file's
         self.markdown_keys = keys
         found = self.store.markdown(keys) if self.store is not None else {}
         missing = [index for index, key in enumerate(keys) if key not in found]
