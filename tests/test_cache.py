@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import importlib.util
 import json
+import marshal
 import os
 import shutil
 import sqlite3
@@ -114,7 +115,7 @@ def test_a_rebuild_renders_only_what_changed(site):
     assert result.written == len(list((site / "output/site").rglob("*.html")))  # every page, still no email
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "a folder"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "compiled templates", "a folder"])
 def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
     many_posts(site, 5)
     build(load_settings(site), jobs=1)
@@ -128,6 +129,16 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
         with sqlite3.connect(database) as db:
             db.execute("UPDATE meta SET value = 'touchgen 0.0.1 cache 1' WHERE name = 'stamp'")
         db.close()
+    elif damage == "compiled templates":
+        with sqlite3.connect(database) as db:
+            assert db.execute("SELECT count(*) FROM templates").fetchone()[0] > 3
+            db.execute("UPDATE templates SET code = x'e3ff00ff' WHERE rowid % 2 = 0")
+            db.execute("UPDATE templates SET code = ? WHERE rowid % 2 = 1", (marshal.dumps(5),))
+            db.execute("UPDATE meta SET value = '[1, 2]' WHERE name = 'template uses'")
+        db.close()
+        from touchgen.site.theme import COMPILED
+
+        COMPILED.compiled.clear()  # as a new process starts: only the cache's
     else:
         database.unlink()
         database.mkdir()

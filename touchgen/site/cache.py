@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 5
+SCHEMA = 6
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 
@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, s
 CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
                                   PRIMARY KEY (tree, path)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, code BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
 """
@@ -202,6 +203,29 @@ class Cache:
                 db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
                                [(path, status, data) for path, (status, data) in read.items()])
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
+
+    # --- compiled templates ------------------------------------------------------------------
+
+    def templates(self) -> dict[str, tuple[str, bytes]]:
+        """Jinja's compiled templates: key -> (the source's checksum, marshalled code)."""
+        with self._guard() as db:
+            if db is None:
+                return {}
+            return {key: (checksum, code) for key, checksum, code in db.execute("SELECT * FROM templates")}
+        return {}
+
+    def store_templates(self, compiled: dict[str, tuple[str, bytes]]) -> None:
+        """Keep exactly `compiled` (a few dozen templates at most)."""
+        if compiled == self.templates():
+            return
+        with self._guard() as db:
+            if db is None:
+                return
+            with db:
+                db.execute("BEGIN")
+                db.execute("DELETE FROM templates")
+                db.executemany("INSERT INTO templates VALUES (?, ?, ?)",
+                               [(key, checksum, code) for key, (checksum, code) in compiled.items()])
 
     # --- built trees --------------------------------------------------------------------------
 

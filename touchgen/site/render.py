@@ -15,11 +15,11 @@ from typing import Any, Protocol
 from .. import __version__
 from ..config import Settings
 from ..paths import SITE_FOLDER
-from .cache import Cache, Rendered, digest
+from .cache import Cache, Rendered, digest, status_of
 from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
 from .references import references_in
-from .theme import Theme
+from .theme import COMPILED, Theme
 from .workers import MIN_DOCUMENTS, PostJob, Workers, forget_themes, markdown_job, post_job
 
 MIN_POST_JOBS = 24  # posts whose page or email must be rendered before the workers are worth it
@@ -53,10 +53,12 @@ class TemplateDigests:
     the site's own or the default theme's), so that editing the post template renders the posts
     again but not the emails. A template that names another by a variable counts every file."""
 
-    def __init__(self, theme: Theme) -> None:
+    def __init__(self, theme: Theme, parsed: dict[str, list[str] | None] | None = None) -> None:
         self.theme = theme
         self.found: dict[str, str] = {}
         self._everything: str | None = None
+        self.known = parsed if isinstance(parsed, dict) else {}  # from the build cache: a template's hash -> what it uses
+        self.parsed: dict[str, list[str] | None] = {}  # what this build found, for the next
 
     def __call__(self, *names: str) -> str:
         return digest(*(self._digest(name) for name in names))
@@ -85,12 +87,22 @@ class TemplateDigests:
         if filename is None:
             return seen
         try:
-            with open(filename, encoding="utf-8") as handle:
-                tree = self.theme.env.parse(handle.read())
+            with open(filename, "rb") as handle:
+                data = handle.read()
+            key = digest(filename, data)
+            names: list[str] | None
+            if key in self.known:
+                names = self.known[key]
+            else:
+                found = list(meta.find_referenced_templates(self.theme.env.parse(data.decode("utf-8"))))
+                names = [name for name in found if name is not None] if None not in found else None
         except (OSError, UnicodeDecodeError, TemplateError):
             return None  # rendering will say what is wrong; until then, every file counts
-        for used in meta.find_referenced_templates(tree):
-            if used is None or self._uses(used, seen) is None:
+        self.parsed[key] = names
+        if names is None:  # a template named by a variable: any may be used
+            return None
+        for used in names:
+            if self._uses(used, seen) is None:
                 return None
         return seen
 
@@ -111,15 +123,19 @@ class TemplateDigests:
 
 
 def _versions() -> str:
-    """The versions of the libraries that shape the output besides markdown's (in MARKDOWN_SETTINGS)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The libraries that shape the output besides markdown's (in MARKDOWN_SETTINGS), each by the
+    status of its first file: installing another version writes new files. (Their versions would
+    take importlib.metadata, which reads every installed package's metadata: a tenth of a small rebuild.)"""
+    from importlib.util import find_spec
 
     found = []
-    for name in ("jinja2", "mjml-python", "feedgen", "markupsafe"):
+    for name in ("jinja2", "mjml", "feedgen", "markupsafe"):
+        spec = find_spec(name)
         try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} ?")
+            status = status_of(os.stat(spec.origin)) if spec is not None and spec.origin else "?"
+        except OSError:
+            status = "?"
+        found.append(f"{name} {status}")
     return ", ".join(found)
 
 
@@ -179,13 +195,15 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     from .references import check_references
 
     forget_themes()
+    if store is not None:
+        COMPILED.add(store.templates())
     renderer = CachedMarkdown(settings, store, workers)
     known = Known(store, settings) if store is not None else None
     content = load_content(settings, known)
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)
     base = digest(__version__, repr(settings), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source
-    templates = TemplateDigests(theme)
+    templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
     navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
     def page_key(page: Page) -> str:
@@ -251,6 +269,10 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     renderer.save()
     if known is not None:
         known.save()
+    if store is not None:
+        store.store_templates(COMPILED.used_now())
+        if templates.parsed != templates.known:
+            store.put("template uses", templates.parsed)
     warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, made))
     counts = {"posts": len(site.posts), "pages": len(site.pages), "feeds": 2, "emails": len(site.posts)}
     return warnings, _window(site.posts, content.posts, now, drafts), counts

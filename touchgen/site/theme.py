@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import marshal
 import os
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,22 +26,43 @@ def _autoescape(name: str | None) -> bool:
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process, keyed by file (tracebacks name it) and
     checked against the source: a rebuild (serve, or many builds in one process) compiles only a
-    template that changed. The oldest go first past LIMIT, so many sites in one process stay small."""
+    template that changed. The build cache keeps them between builds (see known and add). The oldest
+    go first past LIMIT, so many sites in one process stay small."""
 
     LIMIT = 256
 
     def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
+        self.compiled: dict[str, tuple[str, bytes]] = {}  # key -> (the source's checksum, marshalled code)
+        self.used: set[str] = set()  # since add(): what one build used
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
+        self.used.add(bucket.key)
+        found = self.compiled.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            try:
+                code = marshal.loads(found[1])
+            except (ValueError, EOFError, TypeError):
+                code = None
+            if isinstance(code, types.CodeType):
+                bucket.code = code
+            else:  # from a damaged cache: compiled again
+                del self.compiled[bucket.key]
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.compiled.pop(bucket.key, None)
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.compiled[bucket.key] = (bucket.checksum, marshal.dumps(bucket.code))
         while len(self.compiled) > self.LIMIT:
             del self.compiled[next(iter(self.compiled))]
+
+    def used_now(self) -> dict[str, tuple[str, bytes]]:
+        """The compiled templates used since add()."""
+        return {key: self.compiled[key] for key in self.used if key in self.compiled}
+
+    def add(self, compiled: dict[str, tuple[str, bytes]]) -> None:
+        """Templates compiled by an earlier process (from the build cache)."""
+        self.used = set()
+        for key, value in compiled.items():
+            self.compiled.setdefault(key, value)
 
 
 COMPILED = _CompiledTemplates()
