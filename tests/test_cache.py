@@ -211,11 +211,12 @@ def test_clean_and_plain_builds_take_turns(site, tmp_path):
     assert again.written.written == 0 and again.written.reused == again.written.unchanged
 
 
-def age(root: Path, seconds: int = 3600) -> None:
-    """Every file of content/ as last changed `seconds` ago: what a build may trust by its status."""
+def age(root: Path, seconds: int = 3600, folders: tuple[str, ...] = ("content",)) -> None:
+    """Every file of `folders` as last changed `seconds` ago: what a build may trust by its status."""
     then = dt.datetime.now().timestamp() - seconds
-    for path in (root / "content").rglob("*"):
-        os.utime(path, (then, then))
+    for folder in folders:
+        for path in [root / folder] if (root / folder).is_file() else (root / folder).rglob("*"):
+            os.utime(path, (then, then))
 
 
 def counting_reads(monkeypatch) -> list[str]:
@@ -304,10 +305,7 @@ def test_a_document_comes_back_from_the_cache_as_it_was_read(site, folder):
 
 
 def test_nothing_changed_is_told_by_status_yet_an_edit_that_keeps_size_and_time_is_seen(site, monkeypatch):
-    for folder in ("content", "templates"):
-        then = dt.datetime.now().timestamp() - 3600
-        for path in (site / folder).rglob("*"):
-            os.utime(path, (then, then))
+    age(site, folders=("content", "templates"))
     build(load_settings(site), jobs=1)
     opened: list[str] = []
     real_open = open
@@ -330,3 +328,28 @@ def test_nothing_changed_is_told_by_status_yet_an_edit_that_keeps_size_and_time_
     result = build(load_settings(site), jobs=1)
     assert result.written.written == 1  # the one post's page
     assert "min READ" in (site / "output/site/posts/welcome/index.html").read_text(encoding="utf-8")
+
+
+def test_worker_processes_start_only_when_much_changed(site, monkeypatch):
+    from touchgen.site import workers
+
+    many_posts(site, 70)
+    started: list[int] = []
+    real = workers.Workers.__init__
+
+    def counted(self, jobs):
+        real(self, jobs)
+        started.append(self.jobs)
+
+    monkeypatch.setattr(workers.Workers, "__init__", counted)
+    age(site, folders=("content", "templates", "static", "touchgen.toml"))
+    build(load_settings(site), jobs=2)
+    replace(site / "content/posts/2024-03-04-post-9.md", "- two", "- three")
+    build(load_settings(site), jobs=2)
+    replace(site / "templates/site/post.html", "min read", "minutes to read")
+    build(load_settings(site), jobs=2)
+    for number in range(10, 20):  # more than a few posts
+        path = next((site / "content/posts").glob(f"*-post-{number}.md"))
+        replace(path, "- two", "- three")
+    build(load_settings(site), jobs=2)
+    assert started == [2, 1, 2, 2]  # cold; one post; a template; ten posts

@@ -146,14 +146,15 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
     workers = None
     try:
         inputs = inputs_digest(settings, drafts, future, store) if store is not None else None
-        if store is not None and inputs is not None and not clean:
-            found = fresh_result(store, settings, inputs, now, out)
+        if store is not None and inputs is not None and inputs.digest is not None and not clean:
+            found = fresh_result(store, settings, inputs.digest, now, out)
             if found is not None:
                 rendered, written = found
                 return BuildResult(rendered, written, time.perf_counter() - started)
         # The workers are forked before anything is loaded, while this process is small; they wait
-        # for work, and a rebuild with little to do never gives them any.
-        workers = Workers(jobs if jobs > 1 and _post_count(settings) >= MIN_POSTS_FOR_POOL else 1)
+        # for work. A rebuild after a few posts changed does not start them.
+        little = inputs is not None and not clean and (out / SITE_FOLDER).is_dir() and inputs.little_changed()
+        workers = Workers(jobs if jobs > 1 and not little and _post_count(settings) >= MIN_POSTS_FOR_POOL else 1)
         from .render import write
 
         if store is not None:
@@ -166,8 +167,8 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
                 store.close()
             remove(out / CACHE_FOLDER)  # half-made spare trees: the space back, and the next build starts afresh
             raise fault from None
-        if store is not None and inputs is not None:
-            remember(store, settings, inputs, rendered, window)
+        if store is not None and inputs is not None and inputs.digest is not None:
+            remember(store, settings, inputs.digest, rendered, window)
         return BuildResult(rendered, written, time.perf_counter() - started)
     except BaseException:
         if store is not None:

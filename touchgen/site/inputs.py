@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from .build import Rendered, WriteResult
 
 READ = ("content", "templates", "static")  # the folders of a site a build reads
+FEW_CHANGED = 8  # posts and pages: fewer changed make a rebuild too small for worker processes
 
 
 def _files(root: Path) -> list[tuple[str, str]] | None:
@@ -38,39 +40,52 @@ def _files(root: Path) -> list[tuple[str, str]] | None:
     return None if found is None else sorted((rel, entry.path) for rel, entry in found)
 
 
-def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache | None = None) -> str | None:
-    """A hash of everything a build reads, or None when it cannot be told quickly. A file `store`
-    knows by its status is not read again."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a build reads: a hash of all of it (None when it cannot be told quickly), and how many files
+    of each folder (content, templates, ..., touchgen.toml) differ from what the cache knew."""
+
+    digest: str | None
+    changed: dict[str, int]
+
+    def little_changed(self) -> bool:
+        """Only a few posts or pages (or nothing) changed since the build the cache remembers: too
+        little work to be worth worker processes."""
+        content = self.changed.get("content", 0)
+        return self.digest is not None and content < FEW_CHANGED and sum(self.changed.values()) == content
+
+
+def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache | None = None) -> Inputs:
+    """A hash of everything a build reads. A file `store` knows by its status is not read again."""
     hasher = hashlib.sha256(f"{__version__}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
-    folders = [(name, settings.root / name) for name in READ]
-    folders.append(("(default theme)", default_theme()))
+    folders: list[tuple[str, Path | None]] = [(name, settings.root / name) for name in READ]
+    folders += [("(default theme)", default_theme()), (CONFIG_FILE, None)]
     known = store.inputs() if store is not None else {}
     read: dict[str, tuple[str, str]] = {}
     seen: list[str] = []
+    changed: dict[str, int] = {}
     trusted = trusted_before()
     for label, folder in folders:
-        files = _files(folder)
+        files = _files(folder) if folder is not None else [("", str(settings.paths.config))]
         if files is None:
-            return None
+            return Inputs(None, changed)
         for rel, full in files:
             try:
                 found = os.stat(full)
                 status = status_of(found)
-                sha = known[full][1] if known.get(full, ("",))[0] == status else _sha256(full)
+                before = known.get(full)
+                sha = before[1] if before is not None and before[0] == status else _sha256(full)
             except OSError:  # unreadable: the build reads it again and says where, with what to do
-                return None
+                return Inputs(None, changed)
             seen.append(full)
-            if found.st_mtime_ns < trusted and known.get(full) != (status, sha):
+            if before is None or before[1] != sha:
+                changed[label] = changed.get(label, 0) + 1
+            if found.st_mtime_ns < trusted and before != (status, sha):
                 read[full] = (status, sha)
             hasher.update(f"{label}/{rel}\0{sha}\0".encode())
-    try:
-        hasher.update(settings.paths.config.read_bytes())
-    except OSError:
-        return None
-    hasher.update(CONFIG_FILE.encode())
     if store is not None:
         store.store_inputs(read, seen)
-    return hasher.hexdigest()
+    return Inputs(hasher.hexdigest(), changed)
 
 
 def _sha256(path: str) -> str:

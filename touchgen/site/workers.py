@@ -7,7 +7,6 @@ on how many workers there are."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ def default_jobs() -> int:
 
 
 def _context() -> Any:
+    import multiprocessing  # here: a build without workers does not load it
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
