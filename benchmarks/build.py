@@ -102,6 +102,17 @@ def run(tool: Tool) -> tuple[float, int]:
     return seconds, max(found, default=0)
 
 
+def help_seconds(runs: int = 10) -> float:
+    """The median wall time of `touchgen --help`: how long the command line takes to start."""
+    command = [str(Path(sys.executable).parent / "touchgen"), "--help"]
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 ORIGINALS: dict[Path, str] = {}
 
 
@@ -166,6 +177,7 @@ def main() -> None:
         results[posts] = measure(posts, tools, args.runs, work)
     print(f"{os.cpu_count()} cores; medians of {args.runs} runs\n")
     print(table(results, tools))
+    print(f"\ntouchgen --help: {help_seconds():.3f} s (median of 10 runs; target: under 0.1 s)")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
 

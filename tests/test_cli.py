@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+import pkgutil
 import subprocess
 import sys
 
@@ -10,14 +13,18 @@ import pytest
 from click.testing import CliRunner
 
 from touchgen import __version__
-from touchgen.cli import cli
+from touchgen.cli import SUBCOMMANDS, cli
 
 from conftest import REPO, post, touchgen
 
 
 def all_commands(group: click.Group = cli, prefix: str = "") -> list[tuple[str, click.Command]]:
+    """Every command and subcommand, as click finds them (the top-level group loads its commands lazily)."""
     found = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group, info_name="touchgen")
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         full = f"{prefix}{name}"
         found.append((full, command))
         if isinstance(command, click.Group):
@@ -47,16 +54,75 @@ def test_version():
     assert result.output == f"touchgen, version {__version__}\n"
 
 
-def test_help_does_not_import_heavy_modules():
-    code = (
-        "import sys\n"
-        "from touchgen.cli import cli\n"
-        "try:\n    cli(['--help'], prog_name='touchgen')\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in {'markdown', 'jinja2', 'feedgen', 'mjml', 'yaml', 'pygments'})\n"
-        "print('HEAVY', heavy)\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "HEAVY []" in result.stdout
+def loaded_by(*args: str) -> set[str]:
+    """The modules a fresh `touchgen ARGS` has imported when it exits."""
+    code = ("import sys\nfrom touchgen.cli import main\nsys.argv[1:] = sys.argv[2:]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", code, "touchgen", *args], capture_output=True, text=True)
+    return set(result.stderr.splitlines()[-1].split())
+
+
+HEAVY = {"markdown", "jinja2", "feedgen", "mjml", "yaml", "pygments", "icalendar", "slugify", "watchfiles", "sqlite3",
+         "_sqlite3", "email", "zoneinfo", "tomllib", "dataclasses"}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"], ["import", "readers", "--help"],
+                                  ["readers", "list", "--help"], ["send", "--help"]], ids=" ".join)
+def test_help_does_not_import_heavy_modules(args):
+    loaded = loaded_by(*args)
+    assert "click" in loaded  # the run worked
+    assert {name.split(".")[0] for name in loaded} & HEAVY == set()
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], [], ["--version"]], ids=" ".join)
+def test_the_top_level_help_imports_no_command(args):
+    """touchgen --help lists the commands from SUBCOMMANDS, without importing their modules or the settings."""
+    loaded = loaded_by(*args)
+    assert "click" in loaded
+    assert sorted(name for name in loaded if name.startswith("touchgen")) == [
+        "touchgen", "touchgen.cli", "touchgen.cli.context"]
+    assert {name.split(".")[0] for name in loaded} & HEAVY == set()
+
+
+def test_the_table_of_commands_agrees_with_each_command():
+    """SUBCOMMANDS names every command of every module of touchgen.cli, and its help line is the command's
+    own: the top-level help shows the same line, cut to the same width, as the command would."""
+    defined = {}
+    for module in pkgutil.iter_modules(importlib.import_module("touchgen.cli").__path__):
+        for command in getattr(importlib.import_module(f"touchgen.cli.{module.name}"), "COMMANDS", []):
+            defined[command.name] = module.name
+    assert defined == {name: module for name, (module, _) in SUBCOMMANDS.items()}
+    context = click.Context(cli)
+    for name, (_, line) in SUBCOMMANDS.items():
+        command = cli.get_command(context, name)
+        assert command is not None and not command.hidden
+        assert line == command.get_short_help_str(limit=10_000), name
+        listed = click.Command(name, help=line)
+        for width in range(1, 200):
+            assert listed.get_short_help_str(width) == command.get_short_help_str(width), (name, width)
+
+
+def test_an_unknown_command_is_a_usage_error_with_a_suggestion():
+    typo = CliRunner().invoke(cli, ["bulid"], prog_name="touchgen")
+    assert typo.exit_code == 2
+    assert typo.stderr.endswith("\n\nError: No such command 'bulid'. Did you mean 'build'?\n")
+    unknown = CliRunner().invoke(cli, ["nothing"], prog_name="touchgen")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == ("Usage: touchgen [OPTIONS] COMMAND [ARGS]...\nTry 'touchgen --help' for help.\n\n"
+                              "Error: No such command 'nothing'.\n")
+    inner = CliRunner().invoke(cli, ["readers", "lsit"])
+    assert inner.exit_code == 2
+    assert inner.stderr.endswith("\n\nError: No such command 'lsit'. Did you mean 'list'?\n")
+
+
+def test_shell_completion_offers_every_command_with_its_help():
+    env = {**os.environ, "_TOUCHGEN_COMPLETE": "zsh_complete", "COMP_WORDS": "touchgen ", "COMP_CWORD": "1"}
+    result = subprocess.run([sys.executable, "-m", "touchgen"], env=env, capture_output=True, text=True, check=True)
+    lines = result.stdout.splitlines()
+    offered = {lines[i + 1]: lines[i + 2] for i in range(0, len(lines), 3)}
+    assert offered == {name: click.Command(name, help=line).get_short_help_str()
+                       for name, (_, line) in SUBCOMMANDS.items()}
 
 
 def test_unknown_option_is_a_usage_error(site, run):

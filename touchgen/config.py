@@ -24,6 +24,8 @@ DAY_NAMES = [day[:3] for day in WEEKDAYS]  # as [touches] working_days writes th
 
 @dataclass(frozen=True)
 class SiteSettings:
+    """[site]: the website: its title, address, language, time zone, publish day and permalinks."""
+
     title: str = "Monday Inspiration"
     url: str = "https://example.com"
     author: str = ""
@@ -37,6 +39,8 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class NewsletterSettings:
+    """[newsletter]: who the emails come from, where replies and unsubscribes go, the booking link."""
+
     from_: str = ""
     reply_to: str = ""
     author_addresses: list[str] = field(default_factory=list)
@@ -51,6 +55,8 @@ class NewsletterSettings:
 
 @dataclass(frozen=True)
 class SmtpSettings:
+    """[smtp]: the server that sends the newsletter, and how fast."""
+
     host: str = "127.0.0.1"
     port: int = 587
     security: str = "starttls"
@@ -75,6 +81,8 @@ class CadenceSettings:
 
 @dataclass(frozen=True)
 class TouchesSettings:
+    """[touches]: the daily touches: the yearly target, working days and holidays, whom to propose when."""
+
     yearly_target: int = 260
     working_days: list[str] = field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
     holidays: list[str] = field(default_factory=list)
@@ -86,12 +94,16 @@ class TouchesSettings:
 
 @dataclass(frozen=True)
 class StagesSettings:
+    """[stages]: when a conversation becomes a relationship (contact on enough days, over a long enough span)."""
+
     relationship_min_days: int = 3
     relationship_min_span_days: int = 60
 
 
 @dataclass(frozen=True)
 class Settings:
+    """All of touchgen.toml, checked and with defaults filled in, and the site folder it was read from."""
+
     root: Path
     site: SiteSettings
     newsletter: NewsletterSettings

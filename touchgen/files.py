@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -87,6 +86,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 def remove(path: Path) -> None:
     """Remove a file, a link or a whole folder; nothing when it is not there."""
     if path.is_dir() and not path.is_symlink():
+        import shutil  # here: it imports zlib, bz2 and lzma, which a command that only reads settings never needs
+
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from pathlib import Path
+
     from ..config import Settings
     from ..people.store import Store
 
