@@ -10,6 +10,7 @@ import importlib.util
 import json
 import marshal
 import os
+import pickle
 import shutil
 import sqlite3
 import sys
@@ -353,3 +354,18 @@ def test_worker_processes_start_only_when_much_changed(site, monkeypatch):
         replace(path, "- two", "- three")
     build(load_settings(site), jobs=2)
     assert started == [2, 1, 2, 2]  # cold; one post; a template; ten posts
+
+
+def test_a_rendering_reads_its_html_only_when_used_and_survives_a_lost_row(tmp_path):
+    from touchgen.site.cache import Cache, Rendered
+
+    cache = Cache(tmp_path / ".cache")
+    cache.store_markdown({"a": Rendered("<p>A</p>", "A", 1, ()), "b": Rendered("<p>B</p>", "B", 1, ())}, ["a", "b"])
+    asked: list[str] = []
+    found = cache.markdown(["a", "b", "c"], lambda key: asked.append(key) or f"<p>{key} again</p>")
+    assert sorted(found) == ["a", "b"] and found["a"].summary == "A"
+    assert found["a"].html == "<p>A</p>" and asked == []
+    cache.store_markdown({}, ["a"])  # b is forgotten before anything used its HTML
+    assert found["b"].html == "<p>b again</p>" and asked == ["b"]
+    assert pickle.loads(pickle.dumps(found["a"])) == found["a"]  # to a worker, with its HTML
+    cache.close()

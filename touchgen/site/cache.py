@@ -5,12 +5,13 @@ never an error. Everything in it is keyed by a hash of what it was made from."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,14 +48,38 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
-@dataclass(frozen=True)
 class Rendered:
-    """A post's or page's markdown as the site shows it."""
+    """A post's or page's markdown as the site shows it. One from the cache reads its HTML only when
+    something uses it: a rebuild renders a few pages, and a big site's HTML is many megabytes."""
 
-    html: str
-    summary: str  # the summary as text: the front matter's, rendered, else the first paragraph
-    minutes: int  # reading time
-    references: tuple[tuple[str, str], ...] | None = None  # (href or src, value) of every link and image, once found
+    __slots__ = ("_html", "_load", "summary", "minutes", "references")
+
+    def __init__(self, html: str | None, summary: str, minutes: int,
+                 references: tuple[tuple[str, str], ...] | None = None,
+                 load: Callable[[], str] | None = None) -> None:
+        self._html, self._load = html, load
+        self.summary = summary  # the summary as text: the front matter's, rendered, else the first paragraph
+        self.minutes = minutes  # reading time
+        self.references = references  # ('href' or 'src', value) of every link and image, once found
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            assert self._load is not None, "a rendering without HTML must say where to read it"
+            self._html = self._load()
+        return self._html
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to and from worker processes: with the HTML
+        return Rendered, (self.html, self.summary, self.minutes, self.references)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rendered) and (self.html, self.summary, self.minutes, self.references) == \
+            (other.html, other.summary, other.minutes, other.references)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Rendered({self.html!r}, {self.summary!r}, {self.minutes!r}, {self.references!r})"
 
 
 class FileRow(NamedTuple):
@@ -136,7 +161,9 @@ class Cache:
 
     # --- markdown -----------------------------------------------------------------------------
 
-    def markdown(self, keys: Iterable[str]) -> dict[str, Rendered]:
+    def markdown(self, keys: Iterable[str], otherwise: Callable[[str], str]) -> dict[str, Rendered]:
+        """The renderings of `keys` the cache has, each reading its HTML when first used (or, should
+        the cache have lost it by then, getting it from `otherwise(key)`)."""
         wanted = list(dict.fromkeys(keys))
         found: dict[str, Rendered] = {}
         with self._guard() as db:
@@ -144,12 +171,20 @@ class Cache:
                 return found
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
-                rows = db.execute(f"SELECT key, html, summary, minutes, refs FROM markdown WHERE key IN "
+                rows = db.execute(f"SELECT key, summary, minutes, refs FROM markdown WHERE key IN "
                                   f"({','.join('?' * len(chunk))})", chunk)
-                for key, html, summary, minutes, refs in rows:
+                for key, summary, minutes, refs in rows:
                     references = tuple(map(tuple, json.loads(refs))) if refs is not None else None
-                    found[key] = Rendered(html, summary, minutes, references)
+                    found[key] = Rendered(None, summary, minutes, references,
+                                          functools.partial(self._html, key, otherwise))
         return found
+
+    def _html(self, key: str, otherwise: Callable[[str], str]) -> str:
+        with self._guard() as db:
+            row = db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone() if db else None
+            if row is not None:
+                return str(row[0])
+        return otherwise(key)
 
     def store_markdown(self, rendered: dict[str, Rendered], keep: Iterable[str]) -> None:
         """Add `rendered`; forget every entry not in `keep` (what the site no longer has)."""

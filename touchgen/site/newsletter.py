@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
@@ -58,14 +57,13 @@ def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, byt
 
     context: dict[str, Any] = {
         "site": template_site(settings),
-        "post": dataclasses.replace(post, body=email_body(post)),
+        "post": post.with_body(email_body(post)),
         "web_url": post.canonical,
         "booking": bool(settings.newsletter.booking_url),
         "reader": ReaderPlaceholders(),
     }
     mjml = theme.render("email/newsletter.mjml", **context)
-    engine_input = theme.render("email/newsletter.mjml", **{**context, "post": dataclasses.replace(
-        post, body=Markup(BODY_TOKEN))})
+    engine_input = theme.render("email/newsletter.mjml", **{**context, "post": post.with_body(BODY_TOKEN)})
     try:
         rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, email_body(post))
     except ValueError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +48,22 @@ class Entry:
     date: dt.datetime | None
     summary: str
     tags: tuple[Tag, ...]
-    body: Markup
+    rendered: Rendered  # body is its HTML, read when first used
     text: str  # the markdown source: the plain-text version of the body
     reading_minutes: int
     reply_link: str
     booking_link: str
     fingerprint: str = ""  # a hash of everything the entry is made from (with the settings and markdown's)
     references: tuple[tuple[str, str], ...] | None = None  # its links and images, when the cache knew them
+
+    @property
+    def body(self) -> Markup:
+        return Markup(self.rendered.html)
+
+    def with_body(self, body: str) -> Entry:
+        """The entry with another body (the email's, with absolute links)."""
+        rendered = self.rendered
+        return replace(self, rendered=Rendered(body, rendered.summary, rendered.minutes, rendered.references))
 
     @property
     def date_display(self) -> str:
@@ -122,7 +131,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
         return Entry(
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
-            summary=result.summary, tags=tags, body=Markup(result.html), text=doc.body.strip(),
+            summary=result.summary, tags=tags, rendered=result, text=doc.body.strip(),
             reading_minutes=result.minutes,
             reply_link=reply_link(settings, doc.title, address),
             booking_link=site_booking(doc.slug),

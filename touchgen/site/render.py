@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -171,12 +170,18 @@ class CachedMarkdown:
 
         keys = [digest(__version__, MARKDOWN_SETTINGS, doc.digest) for doc in docs]  # the body and summary are its file's
         self.markdown_keys = keys
-        found = self.store.markdown(keys) if self.store is not None else {}
+        by_key = dict(zip(keys, docs))
+
+        def again(key: str) -> str:  # the cache lost what it had a moment ago: rendered here
+            result = markdown_job((by_key[key].body, by_key[key].summary))
+            return result.html if result is not None else ""
+
+        found = self.store.markdown(keys, again) if self.store is not None else {}
         missing = [index for index, key in enumerate(keys) if key not in found]
         items = [(docs[index].body, docs[index].summary) for index in missing]
         for index, result in zip(missing, self.workers.map(markdown_job, items, 8, MIN_DOCUMENTS)):
             if result is not None:
-                result = replace(result, references=references_in(result.html))
+                result.references = references_in(result.html)
                 found[keys[index]] = result
                 self.rendered_markdown[keys[index]] = result
         return [found.get(key) for key in keys]
