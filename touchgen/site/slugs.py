@@ -7,6 +7,7 @@ a page with 'C' and 'Disney', so they are spelled out first, as GitHub's topics 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from slugify import slugify as transliterate
@@ -18,6 +19,7 @@ SPELLED_OUT = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a site's few tags come back in every post
 def slugify(text: str) -> str:
     """'Start before you need it!' -> 'start-before-you-need-it', 'C++' -> 'cpp', 'C#' -> 'csharp';
     '' when nothing is left."""
