@@ -9,13 +9,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import markdown
-from markdown import inlinepatterns, treeprocessors, util
 from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
+from .inline import make_cheaper
 
 
 class _HeaderCellsWithText(Treeprocessor):
@@ -58,35 +58,6 @@ T = TypeVar("T")
 MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
 
 
-class _Inline(treeprocessors.InlineProcessor):
-    """Python-Markdown's inline processor, the same algorithm and so the same HTML, made cheaper:
-    the patterns are looked up once per document instead of through the registry at every step, and
-    a pattern whose expression finds nothing in the text is passed over at once (the original builds
-    a match iterator for each of its patterns at each step: most of a build's time)."""
-
-    def run(self, tree: Any, ancestors: Any = None) -> Any:
-        self._patterns = [(pattern, isinstance(pattern, inlinepatterns.InlineProcessor),
-                           getattr(pattern, "compiled_re"))
-                          for pattern in self.inlinePatterns]
-        return super().run(tree, ancestors)
-
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides)
-        if isinstance(data, util.AtomicString):
-            return data
-        apply = getattr(self, "_InlineProcessor__applyPattern")
-        patterns = self._patterns
-        start = 0
-        while patternIndex < len(patterns):
-            pattern, new_style, expression = patterns[patternIndex]
-            if new_style and expression.search(data, start) is None:
-                patternIndex, start = patternIndex + 1, 0  # what the original's no-match returns
-                continue
-            data, matched, start = apply(pattern, data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
-        return data
-
-
 def _made_once(function: Callable[..., T]) -> Callable[..., T]:
     """`function(name, **options)` made once for each name and options, then reused."""
     made: dict[Any, T] = {}
@@ -123,9 +94,8 @@ class Renderer:
         _reuse_pygments()
         self._md = markdown.Markdown(extensions=[*EXTENSIONS, _Accessible()], extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
-        for processor in self._md.treeprocessors:
-            if type(processor) is treeprocessors.InlineProcessor:  # the inline patterns, and smarty's
-                processor.__class__ = _Inline
+        for processor in self._md.treeprocessors:  # the inline patterns, and smarty's
+            make_cheaper(processor)
 
     def render(self, text: str) -> str:
         self._md.reset()
