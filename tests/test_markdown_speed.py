@@ -1,6 +1,6 @@
 """touchgen's cheaper inline processor (touchgen/site/inline.py) gives the HTML of Python-Markdown's own,
 byte for byte: tricky markdown, and 1,500 generated snippets (fixed seed), each rendered by
-both. Also what `needed_characters` reads from an expression."""
+both. Also what `needed_strings` reads from an expression."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 import pytest
 from markdown import treeprocessors
 
-from touchgen.site.inline import needed_characters
+from touchgen.site.inline import needed_strings
 from touchgen.site.markdown import Renderer
 
 CASES = {
@@ -82,9 +82,14 @@ def test_generated_markdown_renders_as_python_markdown_does(renderers):
 @pytest.mark.parametrize("expression, needed", [
     (r"\*|_", {"*", "_"}),
     (r"(?<!\!)\[", {"["}),
+    (r"\!\[", {"!["}),
+    (r"  \n", {"  \n"}),
+    (r"(?<!\.)\.{3}(?!\.)", {"..."}),
     (r"(?<=[^\ \t])'(?!\s)", {"'"}),
     (r"(\s|&nbsp;|--)'(?=\w)", {"'"}),
-    (r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)", {"\\", "`"}),  # a backslash pair before a backtick, or a backtick
+    (r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)", {"\\\\", "`"}),  # two backslashes before a backtick, or one
+    (r"<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>", {"://"}),
+    (r"a(?:bc)d", {"abcd"}),
     (r"a(?=[x-z])", {"a"}),
     (r"(?=[x-z])\w", {"x", "y", "z"}),
     (r"x?y*", None),  # matches the empty string
@@ -97,23 +102,28 @@ def test_generated_markdown_renders_as_python_markdown_does(renderers):
     (r"(?!a)", None),
     (r"(a|)b", {"b"}),
     (r"(a|)", None),
-    (r"(?:ab){2,}", {"a"}),
+    (r"(?:ab){2,}", {"abab"}),
+    (r"(?:a[bc]){2}", {"a"}),
     (r"(?:ab){0,2}c", {"c"}),
+    (r"a{0}b", {"b"}),
 ])
-def test_needed_characters_are_read_from_the_expression(expression, needed):
-    assert needed_characters(re.compile(expression)) == (None if needed is None else frozenset(needed))
+def test_needed_strings_are_read_from_the_expression(expression, needed):
+    assert needed_strings(re.compile(expression)) == (None if needed is None else frozenset(needed))
 
 
-def test_a_text_without_the_needed_characters_has_no_match():
+def test_every_text_with_a_match_holds_a_needed_string():
     rng = random.Random(7)
     expressions = [re.compile(pattern) for pattern in (
-        r"\*|_", r"(?<!\!)\[", r"(?<=[^\ \t])'(?!\s)", r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)", r"(?=[x-z])\w",
-        r"(?:ab){2,}", r"(?i:a)b")]
-    alphabet = "ab*_['`\\xyz \t!"
+        r"\*|_", r"(?<!\!)\[", r"\!\[", r"(?<=[^\ \t])'(?!\s)", r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)`)",
+        r"(?=[x-z])\w", r"(?:ab){2,}", r"(?i:a)b", r"a(?:bc)d", r"(?<!\.)\.{3}(?!\.)", r"  \n", r"(?:a[bc]){2}")]
+    pieces = [*"abcdAB*_['`\\xyz \t\n!.", "ab", "abc", "bc", "..", "  ", "\\\\", "!["]
     for expression in expressions:
-        needed = needed_characters(expression)
+        needed = needed_strings(expression)
         assert needed
-        for _ in range(2000):
-            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-            if not any(character in text for character in needed):
-                assert expression.search(text) is None, (expression.pattern, text)
+        matched = 0
+        for _ in range(3000):
+            text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+            if expression.search(text) is not None:
+                matched += 1
+                assert any(string in text for string in needed), (expression.pattern, text)
+        assert matched > 10, expression.pattern  # the check above ran

@@ -3,7 +3,7 @@
 The original tries each of its patterns (17 here; smarty's processor has 18 more) on each run of
 text, building a match iterator each time: most of a build's time. Here a pattern is passed over
 at once when the text lacks every character that one of its matches needs (read from the pattern's
-expression, see `needed_characters`), and the match found while checking is the one applied
+expression, see `needed_strings`), and the match found while checking is the one applied
 (the original searched twice)."""
 
 from __future__ import annotations
@@ -25,15 +25,36 @@ class _Inline(treeprocessors.InlineProcessor):
     """Replaces the class of Python-Markdown's InlineProcessor instances (see `make_cheaper`)."""
 
     def run(self, tree: Any, ancestors: Any = None) -> Any:
-        self._patterns = [_prepared(pattern) for pattern in self.inlinePatterns]
+        patterns = tuple(self.inlinePatterns)
+        if getattr(self, "_prepared_for", None) != patterns:
+            self._prepared_for = patterns
+            self._patterns = [_prepared(pattern) for pattern in patterns]
+            self._triggers, self._wanted = _triggers(self._patterns)
+            self._orders: dict[int, tuple[int, ...]] = {}
         return super().run(tree, ancestors)
+
+    def _order(self, present: int) -> tuple[int, ...]:
+        """For each pattern index, the first pattern from there on that may match a text holding the
+        needed strings in `present` (a bit for each of `_triggers`), or len(patterns)."""
+        order = [len(self._wanted)]
+        for index in reversed(range(len(self._wanted))):
+            wanted = self._wanted[index]
+            order.append(index if wanted is None or wanted & present else order[-1])
+        self._orders[present] = made = tuple(reversed(order))
+        return made
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides)
         if isinstance(data, util.AtomicString):
             return data
+        present = 0
+        for bit, string in self._triggers:
+            if string in data:
+                present |= bit
+        order = self._orders.get(present) or self._order(present)
         patterns = self._patterns
         count = len(patterns)
         start = 0
+        patternIndex = order[patternIndex]
         while patternIndex < count:
             pattern, expression, needs, excludes = patterns[patternIndex]
             if expression is None:  # an old-style pattern: the original's own step
@@ -41,19 +62,19 @@ class _Inline(treeprocessors.InlineProcessor):
                     pattern, data, patternIndex, start)
             else:
                 if needs is not None:
-                    for character in needs:
-                        if character in data:
+                    for string in needs:
+                        if string in data:
                             break
-                    else:
-                        patternIndex, start = patternIndex + 1, 0  # what the original's no-match returns
+                    else:  # what the original's search finding nothing returns
+                        patternIndex, start = order[patternIndex + 1], 0
                         continue
                 match = expression.search(data, start)
                 if match is None:
-                    patternIndex, start = patternIndex + 1, 0
+                    patternIndex, start = order[patternIndex + 1], 0
                     continue
                 data, matched, start = self._apply(pattern, expression, excludes, data, patternIndex, start, match)
             if not matched:
-                patternIndex += 1
+                patternIndex = order[patternIndex + 1]
         return data
 
     def _apply(self, pattern: Any, expression: re.Pattern[str], excludes: tuple[str, ...], data: str,
@@ -110,9 +131,32 @@ def _prepared(pattern: Any) -> Prepared:
         return pattern, None, None, excludes
     expression = pattern.getCompiledRegExp()
     if expression not in _NEEDS:
-        needs = needed_characters(expression)
+        needs = needed_strings(expression)
         _NEEDS[expression] = None if needs is None else tuple(sorted(needs))
     return pattern, expression, _NEEDS[expression], excludes
+
+
+# A placeholder (for a node put aside) is what a step adds to a text: besides it, a step only takes
+# text away. So a string without any of the placeholder's characters that is not in a text at first
+# never is at a later step: a pattern that needs only such strings is passed over for the whole text.
+PLACEHOLDER_CHARACTERS = frozenset(util.INLINE_PLACEHOLDER % "0123456789")
+
+
+def _triggers(patterns: list[Prepared]) -> tuple[tuple[tuple[int, str], ...], tuple[int | None, ...]]:
+    """The strings to look for in a text, each with its bit; and for each pattern, the bits of the
+    strings it needs one of (None: it is tried on every text)."""
+    bits: dict[str, int] = {}
+    wanted: list[int | None] = []
+    for _pattern, expression, needs, _excludes in patterns:
+        if needs is None or any(PLACEHOLDER_CHARACTERS.intersection(string) for string in needs):
+            wanted.append(None)
+        else:
+            for string in needs:
+                bits.setdefault(string, 1 << len(bits))
+            wanted.append(sum(bits[string] for string in needs))
+    if any(expression is None for _pattern, expression, _needs, _excludes in patterns):
+        wanted = [None] * len(patterns)  # an old-style pattern: the text changes otherwise (see above)
+    return tuple((bit, string) for string, bit in bits.items()), tuple(wanted)
 
 
 def _parser() -> Any:
@@ -124,43 +168,58 @@ def _parser() -> Any:
 
 
 _SMALL_RANGE = 32
+Needs = frozenset[str] | None
 
 
-def needed_characters(expression: re.Pattern[str]) -> frozenset[str] | None:
-    """Characters of which a string must hold at least one for `expression.search` to find anything in
-    it (lookarounds included: they look at the same string), or None when that cannot be said.
+def needed_strings(expression: re.Pattern[str]) -> Needs:
+    """Strings of which a text must hold at least one for `expression.search` to find anything in it
+    (lookarounds included: they look at the same text), or None when that cannot be said.
 
-    Read from the parsed expression: a sequence matches only when each of its items does, so the
-    smallest set among its items serves; alternatives need the union of theirs; a repeat needs its
-    body's only when it repeats at least once; a positive lookaround's characters are in the string
-    too. Anything else (a negative lookaround, any character, a class by category, case-insensitive
-    matching) says nothing and is skipped over; a sequence of such items needs nothing."""
+    Read from the parsed expression: a sequence matches only when each of its items does, so what any
+    one item needs serves, and a run of items that match fixed text needs that text; alternatives
+    need the union of theirs; a repeat needs its body's only when it repeats at least once; a positive
+    lookaround's text is in the string too. Anything else (a negative lookaround, any character, a
+    class by category, case-insensitive matching) says nothing; a sequence of such items needs nothing."""
     parser = _parser()
     if parser is None or expression.flags & re.IGNORECASE:
         return None
     try:
-        return _sequence_needs(parser, parser.parse(expression.pattern, expression.flags))
+        return _sequence(parser, parser.parse(expression.pattern, expression.flags))[1]
     except Exception:  # noqa: BLE001 (a form this reading does not know: search every time)
         return None
 
 
-def _sequence_needs(parser: Any, items: Any) -> frozenset[str] | None:
-    best: frozenset[str] | None = None
+def _sequence(parser: Any, items: Any) -> tuple[str | None, Needs]:
+    """The fixed text the items always match (or None), and what they need."""
+    choices: list[frozenset[str]] = []
+    run: list[str] = []  # fixed text matched by the latest items, one after another
+    whole = True
     for op, argument in items:
-        needs = _item_needs(parser, op, argument)
-        if needs is not None and (best is None or _commonness(needs) < _commonness(best)):
-            best = needs
-    return best
+        exact, needs = _item(parser, op, argument)
+        if needs is not None:
+            choices.append(needs)
+        if exact is None:
+            whole = False
+            if run:
+                choices.append(frozenset(("".join(run),)))
+            run = []
+        else:
+            run.append(exact)
+    if run and "".join(run):
+        choices.append(frozenset(("".join(run),)))
+    return ("".join(run) if whole else None), min(choices, key=_commonness, default=None)
 
 
-def _commonness(characters: frozenset[str]) -> tuple[int, int]:
-    """Fewer characters, then fewer letters, digits and spaces: the likelier to be absent from a text."""
-    return len(characters), sum(character.isalnum() or character.isspace() for character in characters)
+def _commonness(strings: frozenset[str]) -> tuple[int, int, int]:
+    """Fewer alternatives, longer, then with fewer spaces, letters and digits: the likelier to be absent."""
+    return (len(strings), -min(map(len, strings)),
+            sum(character == " " or character.isalnum() for string in strings for character in string))
 
 
-def _item_needs(parser: Any, op: Any, argument: Any) -> frozenset[str] | None:
+def _item(parser: Any, op: Any, argument: Any) -> tuple[str | None, Needs]:
+    """The fixed text an item always matches (or None), and what it needs."""
     if op is parser.LITERAL:
-        return frozenset(chr(argument))
+        return chr(argument), frozenset(chr(argument))
     if op is parser.IN:
         characters: set[str] = set()
         for kind, value in argument:
@@ -169,25 +228,30 @@ def _item_needs(parser: Any, op: Any, argument: Any) -> frozenset[str] | None:
             elif kind is parser.RANGE and value[1] - value[0] < _SMALL_RANGE:
                 characters.update(map(chr, range(value[0], value[1] + 1)))
             else:  # NEGATE, CATEGORY, a wide range
-                return None
-        return frozenset(characters)
+                return None, None
+        return None, frozenset(characters)
     if op is parser.SUBPATTERN:
         _group, add_flags, _del_flags, body = argument
-        return None if add_flags & re.IGNORECASE else _sequence_needs(parser, body)
+        return (None, None) if add_flags & re.IGNORECASE else _sequence(parser, body)
     if op is parser.ATOMIC_GROUP:
-        return _sequence_needs(parser, argument)
+        return _sequence(parser, argument)
     if op in (parser.MAX_REPEAT, parser.MIN_REPEAT, parser.POSSESSIVE_REPEAT):
-        least, _most, body = argument
-        return _sequence_needs(parser, body) if least >= 1 else None
+        least, most, body = argument
+        exact, needs = _sequence(parser, body)
+        if least < 1:
+            return ("" if most == 0 else None), None
+        if exact is None:
+            return None, needs
+        return (exact * least if least == most else None), (frozenset((exact * least,)) if exact else needs)
     if op is parser.BRANCH:
         union: set[str] = set()
         for branch in argument[1]:
-            needs = _sequence_needs(parser, branch)
+            needs = _sequence(parser, branch)[1]
             if needs is None:
-                return None
+                return None, None
             union |= needs
-        return frozenset(union)
+        return None, frozenset(union)
     if op is parser.ASSERT:
         _direction, body = argument
-        return _sequence_needs(parser, body)
-    return None
+        return None, _sequence(parser, body)[1]
+    return None, None
