@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.toc import TocTreeprocessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 import pygments  # type: ignore[import-untyped]
@@ -38,6 +39,16 @@ class _FocusableScrollers(Postprocessor):
 
     def run(self, text: str) -> str:
         return _SCROLLER_WITHOUT_TABINDEX.sub(r'<\1 tabindex="0"', text)
+
+
+class _Toc(TocTreeprocessor):
+    """toc's treeprocessor, which looks through every element of a page for a paragraph that holds only
+    the marker ('[TOC]') to replace with the table of contents, with the look-through skipped on a
+    page where no element's text holds the marker (the most of them): the same page, cheaper."""
+
+    def replace_marker(self, root: Any, elem: Any) -> None:
+        if any(element.text and self.marker in element.text for element in root.iter()):
+            super().replace_marker(root, elem)
 
 
 class _Accessible(Extension):
@@ -94,8 +105,10 @@ class Renderer:
         _reuse_pygments()
         self._md = markdown.Markdown(extensions=[*EXTENSIONS, _Accessible()], extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
-        for processor in self._md.treeprocessors:  # the inline patterns, and smarty's
-            make_cheaper(processor)
+        for processor in self._md.treeprocessors:
+            make_cheaper(processor)  # the inline patterns, and smarty's
+            if type(processor) is TocTreeprocessor:
+                processor.__class__ = _Toc
 
     def render(self, text: str) -> str:
         self._md.reset()
@@ -106,10 +119,17 @@ class Renderer:
         return plain_text(self.render(markdown_text))
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _words(fragment: str) -> list[str]:
+    """The words of an HTML fragment's visible text."""
+    return html.unescape(_TAG.sub(" ", fragment)).split()
+
+
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", fragment)
-    return " ".join(html.unescape(without_tags).split())
+    return " ".join(_words(fragment))
 
 
 SUMMARY_LENGTH = 160
@@ -123,14 +143,17 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
 def first_paragraph(body_html: str) -> str:
     """The first paragraph as text, cut near SUMMARY_LENGTH characters: the summary a post without one gets."""
-    match = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    match = _FIRST_PARAGRAPH.search(body_html)
     return shorten(plain_text(match.group(1))) if match else ""
 
 
 def reading_minutes(body_html: str) -> int:
-    words = len(plain_text(body_html).split())
+    words = len(_words(body_html))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 
