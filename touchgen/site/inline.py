@@ -210,9 +210,11 @@ def _sequence(parser: Any, items: Any) -> tuple[str | None, Needs]:
     return ("".join(run) if whole else None), min(choices, key=_commonness, default=None)
 
 
-def _commonness(strings: frozenset[str]) -> tuple[int, int, int]:
-    """Fewer alternatives, longer, then with fewer spaces, letters and digits: the likelier to be absent."""
-    return (len(strings), -min(map(len, strings)),
+def _commonness(strings: frozenset[str]) -> tuple[bool, int, int, int]:
+    """Without a placeholder's characters (see PLACEHOLDER_CHARACTERS), fewer alternatives, longer, then
+    with fewer spaces, letters and digits: the likelier to be absent from a text, and to stay so."""
+    return (any(PLACEHOLDER_CHARACTERS.intersection(string) for string in strings), len(strings),
+            -min(map(len, strings)),
             sum(character == " " or character.isalnum() for string in strings for character in string))
 
 
