@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,7 +32,63 @@ class _Inline(treeprocessors.InlineProcessor):
             self._patterns = [_prepared(pattern) for pattern in patterns]
             self._triggers, self._wanted = _triggers(self._patterns)
             self._orders: dict[int, tuple[int, ...]] = {}
-        return super().run(tree, ancestors)
+        return self._walk(tree, ancestors)
+
+    def _walk(self, tree: Any, ancestors: list[str] | None) -> Any:
+        """Python-Markdown's InlineProcessor.run step for step, except that a text in which no pattern
+        left a placeholder is put back at once: the original's `__processPlaceholders` would put it back
+        too (as the element's text or tail), with no nodes to insert, after a search for placeholders."""
+        self.stashed_nodes: dict[str, Any] = {}
+        tree_parents = [] if ancestors is None else ancestors[:]
+        self.parent_map = {c: p for p in tree.iter() for c in p}
+        stack = [(tree, tree_parents)]
+        getattr(self, "_InlineProcessor__build_ancestors")(tree, tree_parents)
+        handle = self._InlineProcessor__handleInline
+        place = getattr(self, "_InlineProcessor__processPlaceholders")
+        prefix = util.INLINE_PLACEHOLDER_PREFIX
+        while stack:
+            current, parents = stack.pop(0)
+            self.ancestors = parents
+            if current is not tree:
+                self.ancestors.append(current.tag.lower())
+            queue = []
+            for child in current:
+                if child.text and not isinstance(child.text, util.AtomicString):
+                    self.ancestors.append(child.tag.lower())
+                    text = child.text
+                    child.text = None
+                    handled = handle(text)
+                    if prefix in handled:
+                        found = place(handled, child)
+                        for item in found:
+                            self.parent_map[item[0]] = child
+                        stack += found
+                        queue.append((child, found))
+                    elif handled:
+                        child.text = _as_put_back(handled)
+                    self.ancestors.pop()
+                if child.tail:
+                    tail = handle(child.tail)
+                    child.tail = None
+                    if prefix in tail:
+                        dumby = etree.Element("d")
+                        found = place(tail, dumby, False)
+                        if dumby.tail:
+                            child.tail = dumby.tail
+                        position = list(current).index(child) + 1
+                        found.reverse()
+                        for item in found:
+                            self.parent_map[item[0]] = current
+                            current.insert(position, item[0])
+                    elif tail:
+                        child.tail = _as_put_back(tail)
+                if len(child):
+                    self.parent_map[child] = current
+                    stack.append((child, self.ancestors[:]))
+            for element, found in queue:
+                for index, item in enumerate(found):
+                    element.insert(index, item[0])
+        return tree
 
     def _order(self, present: int) -> tuple[int, ...]:
         """For each pattern index, the first pattern from there on that may match a text holding the
@@ -114,6 +171,11 @@ class _Inline(treeprocessors.InlineProcessor):
                         child.tail = handle(child.tail, patternIndex)
         placeholder = getattr(self, "_InlineProcessor__stashNode")(node, pattern.type())
         return f"{data[:begin]}{placeholder}{data[end:]}", True, begin + len(placeholder)
+
+
+def _as_put_back(text: str) -> str:
+    """A text without placeholders as `__processPlaceholders` puts it back."""
+    return util.AtomicString(text[0:]) if isinstance(text, util.AtomicString) else text[0:]
 
 
 def make_cheaper(processor: Any) -> None:
