@@ -41,6 +41,7 @@ CASES = {
              "[^1]: y",
     "toc marker": "# A\n\n[TOC]\n\n## B `c`\n\n  [TOC]  \n\nnot [TOC] alone\n\n    [TOC]\n\n> [TOC]\n\n- [TOC]\n\n# [TOC]",
     "toc marker in markup": "*[TOC]*\n\n[TOC] *x*\n\n`[TOC]`\n\n[[TOC]](x)",
+    "hashes and quotes": "a # b\n#c\n\\#d\n   # e\n\n    # code\n\nx > y\n> z\n\n   > q\n    > not quote\n\n#\n\n>\n\n#######",
     "placeholder lookalikes": "\u0002klzzwxh:0000\u0003 and \u0002 and \u0003 and klzzwxh:12 *a*",
 }
 
@@ -72,6 +73,7 @@ def renderers() -> tuple[Renderer, Plain]:
     assert [type(processor).__name__ for processor in cheap._md.treeprocessors
             if not type(processor).__module__.startswith("markdown.")] == [
         "_Inline", "_Inline", "_Toc", "_HeaderCellsWithText"]
+    assert {type(processor).__name__ for processor in cheap._md.parser.blockprocessors} >= {"_BlockQuote", "_HashHeader"}
     return cheap, Plain()
 
 

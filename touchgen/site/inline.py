@@ -187,15 +187,20 @@ def make_cheaper(processor: Any) -> None:
 _NEEDS: dict[re.Pattern[str], tuple[str, ...] | None] = {}
 
 
+def needs_of(expression: re.Pattern[str]) -> tuple[str, ...] | None:
+    """needed_strings(expression), read once for each expression."""
+    if expression not in _NEEDS:
+        needs = needed_strings(expression)
+        _NEEDS[expression] = None if needs is None else tuple(sorted(needs))
+    return _NEEDS[expression]
+
+
 def _prepared(pattern: Any) -> Prepared:
     excludes = tuple(exclude.lower() for exclude in pattern.ANCESTOR_EXCLUDES)
     if not isinstance(pattern, inlinepatterns.InlineProcessor):
         return pattern, None, None, excludes
     expression = pattern.getCompiledRegExp()
-    if expression not in _NEEDS:
-        needs = needed_strings(expression)
-        _NEEDS[expression] = None if needs is None else tuple(sorted(needs))
-    return pattern, expression, _NEEDS[expression], excludes
+    return pattern, expression, needs_of(expression), excludes
 
 
 # A placeholder (for a node put aside) is what a step adds to a text: besides it, a step only takes

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import markdown
+from markdown.blockprocessors import BlockProcessor, BlockQuoteProcessor, HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.postprocessors import Postprocessor
@@ -16,7 +17,7 @@ from markdown.treeprocessors import Treeprocessor
 import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
-from .inline import make_cheaper
+from .inline import make_cheaper, needs_of
 
 
 class _HeaderCellsWithText(Treeprocessor):
@@ -49,6 +50,30 @@ class _Toc(TocTreeprocessor):
     def replace_marker(self, root: Any, elem: Any) -> None:
         if any(element.text and self.marker in element.text for element in root.iter()):
             super().replace_marker(root, elem)
+
+
+class _Searching(BlockProcessor):
+    """A block processor whose test is a search for its RE in the block, true when it finds one: false at
+    once for a block without any of the strings every match needs (see inline.needed_strings)."""
+
+    RE: re.Pattern[str]
+
+    def test(self, parent: Any, block: str) -> bool:
+        needs = needs_of(self.RE)
+        if needs is not None and not any(string in block for string in needs):
+            return False
+        return bool(super().test(parent, block))
+
+
+class _BlockQuote(_Searching, BlockQuoteProcessor):
+    pass
+
+
+class _HashHeader(_Searching, HashHeaderProcessor):
+    pass
+
+
+SEARCHING = {BlockQuoteProcessor: _BlockQuote, HashHeaderProcessor: _HashHeader}
 
 
 class _Accessible(Extension):
@@ -109,6 +134,8 @@ class Renderer:
             make_cheaper(processor)  # the inline patterns, and smarty's
             if type(processor) is TocTreeprocessor:
                 processor.__class__ = _Toc
+        for block_processor in self._md.parser.blockprocessors:
+            block_processor.__class__ = SEARCHING.get(type(block_processor), type(block_processor))
 
     def render(self, text: str) -> str:
         self._md.reset()
