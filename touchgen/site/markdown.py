@@ -73,7 +73,7 @@ class _HashHeader(_Searching, HashHeaderProcessor):
     pass
 
 
-SEARCHING = {BlockQuoteProcessor: _BlockQuote, HashHeaderProcessor: _HashHeader}
+_SEARCHING = {BlockQuoteProcessor: _BlockQuote, HashHeaderProcessor: _HashHeader}
 
 
 class _Accessible(Extension):
@@ -124,7 +124,9 @@ def _reuse_pygments() -> None:
 
 
 class Renderer:
-    """One Markdown instance reused for every document (reset between them)."""
+    """One Markdown instance reused for every document (reset between them), with some of its parts
+    swapped for cheaper ones that give the same HTML: the inline processors (inline.py), toc's
+    treeprocessor and the block quote and heading processors (above)."""
 
     def __init__(self) -> None:
         _reuse_pygments()
@@ -135,7 +137,7 @@ class Renderer:
             if type(processor) is TocTreeprocessor:
                 processor.__class__ = _Toc
         for block_processor in self._md.parser.blockprocessors:
-            block_processor.__class__ = SEARCHING.get(type(block_processor), type(block_processor))
+            block_processor.__class__ = _SEARCHING.get(type(block_processor), type(block_processor))
 
     def render(self, text: str) -> str:
         self._md.reset()
