@@ -9,13 +9,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import markdown
-from markdown import inlinepatterns, treeprocessors, util
+from markdown.blockprocessors import BlockProcessor, BlockQuoteProcessor, HashHeaderProcessor
 from markdown.extensions import Extension
+from markdown.extensions.toc import TocTreeprocessor
 from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
+from .inline import make_cheaper, needs_of
 
 
 class _HeaderCellsWithText(Treeprocessor):
@@ -40,6 +42,40 @@ class _FocusableScrollers(Postprocessor):
         return _SCROLLER_WITHOUT_TABINDEX.sub(r'<\1 tabindex="0"', text)
 
 
+class _Toc(TocTreeprocessor):
+    """toc's treeprocessor, which looks through every element of a page for a paragraph that holds only
+    the marker ('[TOC]') to replace with the table of contents, with the look-through skipped on a
+    page where no element's text holds the marker (the most of them): the same page, cheaper."""
+
+    def replace_marker(self, root: Any, elem: Any) -> None:
+        if any(element.text and self.marker in element.text for element in root.iter()):
+            super().replace_marker(root, elem)
+
+
+class _Searching(BlockProcessor):
+    """A block processor whose test is a search for its RE in the block, true when it finds one: false at
+    once for a block without any of the strings every match needs (see inline.needed_strings)."""
+
+    RE: re.Pattern[str]
+
+    def test(self, parent: Any, block: str) -> bool:
+        needs = needs_of(self.RE)
+        if needs is not None and not any(string in block for string in needs):
+            return False
+        return bool(super().test(parent, block))
+
+
+class _BlockQuote(_Searching, BlockQuoteProcessor):
+    pass
+
+
+class _HashHeader(_Searching, HashHeaderProcessor):
+    pass
+
+
+_SEARCHING = {BlockQuoteProcessor: _BlockQuote, HashHeaderProcessor: _HashHeader}
+
+
 class _Accessible(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(_HeaderCellsWithText(md), "header_cells_with_text", 0)
@@ -56,35 +92,6 @@ WORDS_PER_MINUTE = 200
 T = TypeVar("T")
 # Everything besides the text that shapes the HTML: part of the key of every cached rendering.
 MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
-
-
-class _Inline(treeprocessors.InlineProcessor):
-    """Python-Markdown's inline processor, the same algorithm and so the same HTML, made cheaper:
-    the patterns are looked up once per document instead of through the registry at every step, and
-    a pattern whose expression finds nothing in the text is passed over at once (the original builds
-    a match iterator for each of its patterns at each step: most of a build's time)."""
-
-    def run(self, tree: Any, ancestors: Any = None) -> Any:
-        self._patterns = [(pattern, isinstance(pattern, inlinepatterns.InlineProcessor),
-                           getattr(pattern, "compiled_re"))
-                          for pattern in self.inlinePatterns]
-        return super().run(tree, ancestors)
-
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802 (overrides)
-        if isinstance(data, util.AtomicString):
-            return data
-        apply = getattr(self, "_InlineProcessor__applyPattern")
-        patterns = self._patterns
-        start = 0
-        while patternIndex < len(patterns):
-            pattern, new_style, expression = patterns[patternIndex]
-            if new_style and expression.search(data, start) is None:
-                patternIndex, start = patternIndex + 1, 0  # what the original's no-match returns
-                continue
-            data, matched, start = apply(pattern, data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
-        return data
 
 
 def _made_once(function: Callable[..., T]) -> Callable[..., T]:
@@ -117,15 +124,20 @@ def _reuse_pygments() -> None:
 
 
 class Renderer:
-    """One Markdown instance reused for every document (reset between them)."""
+    """One Markdown instance reused for every document (reset between them), with some of its parts
+    swapped for cheaper ones that give the same HTML: the inline processors (inline.py), toc's
+    treeprocessor and the block quote and heading processors (above)."""
 
     def __init__(self) -> None:
         _reuse_pygments()
         self._md = markdown.Markdown(extensions=[*EXTENSIONS, _Accessible()], extension_configs=EXTENSION_CONFIGS,
                                      output_format="html")
         for processor in self._md.treeprocessors:
-            if type(processor) is treeprocessors.InlineProcessor:  # the inline patterns, and smarty's
-                processor.__class__ = _Inline
+            make_cheaper(processor)  # the inline patterns, and smarty's
+            if type(processor) is TocTreeprocessor:
+                processor.__class__ = _Toc
+        for block_processor in self._md.parser.blockprocessors:
+            block_processor.__class__ = _SEARCHING.get(type(block_processor), type(block_processor))
 
     def render(self, text: str) -> str:
         self._md.reset()
@@ -136,10 +148,17 @@ class Renderer:
         return plain_text(self.render(markdown_text))
 
 
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _words(fragment: str) -> list[str]:
+    """The words of an HTML fragment's visible text."""
+    return html.unescape(_TAG.sub(" ", fragment)).split()
+
+
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed."""
-    without_tags = re.sub(r"<[^>]+>", " ", fragment)
-    return " ".join(html.unescape(without_tags).split())
+    return " ".join(_words(fragment))
 
 
 SUMMARY_LENGTH = 160
@@ -153,14 +172,17 @@ def shorten(text: str, limit: int = SUMMARY_LENGTH) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
 def first_paragraph(body_html: str) -> str:
     """The first paragraph as text, cut near SUMMARY_LENGTH characters: the summary a post without one gets."""
-    match = re.search(r"<p>(.*?)</p>", body_html, re.DOTALL)
+    match = _FIRST_PARAGRAPH.search(body_html)
     return shorten(plain_text(match.group(1))) if match else ""
 
 
 def reading_minutes(body_html: str) -> int:
-    words = len(plain_text(body_html).split())
+    words = len(_words(body_html))
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
 

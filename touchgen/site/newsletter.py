@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 from markupsafe import Markup
@@ -18,8 +19,21 @@ from .placeholders import ReaderPlaceholders
 from .theme import Theme
 
 
-def email_meta(post: Entry, settings: Settings) -> bytes:
+# The digests of the settings and email templates, taken once per build as the build's cache keys are:
+# each build (render.produce) makes its Theme anew, and every email of it is rendered with that Theme.
+_DIGESTS: weakref.WeakKeyDictionary[Theme, tuple[Settings, str, str]] = weakref.WeakKeyDictionary()
+
+
+def _digests(settings: Settings, theme: Theme) -> tuple[str, str]:
+    known = _DIGESTS.get(theme)
+    if known is None or known[0] != settings:
+        known = _DIGESTS[theme] = (settings, settings_digest(settings), templates_digest(settings))
+    return known[1], known[2]
+
+
+def email_meta(post: Entry, settings: Settings, theme: Theme) -> bytes:
     """email.json: the post's identity and what the email was built from (see fingerprint)."""
+    settings_sha256, templates_sha256 = _digests(settings, theme)
     meta = {
         "slug": post.slug,
         "title": post.title,
@@ -28,8 +42,8 @@ def email_meta(post: Entry, settings: Settings) -> bytes:
         "draft": post.doc.draft,
         "source": post.doc.source,
         "source_sha256": post.doc.digest,
-        "settings_sha256": settings_digest(settings),
-        "templates_sha256": templates_digest(settings),
+        "settings_sha256": settings_sha256,
+        "templates_sha256": templates_sha256,
     }
     return (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -55,9 +69,10 @@ def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, byt
     """newsletter/<slug>/email.mjml, email.html, email.txt and email.json of one post."""
     from mjml import mjml2html
 
+    body = email_body(post)
     context: dict[str, Any] = {
         "site": template_site(settings),
-        "post": post.with_body(email_body(post)),
+        "post": post.with_body(body),
         "web_url": post.canonical,
         "booking": bool(settings.newsletter.booking_url),
         "reader": ReaderPlaceholders(),
@@ -65,7 +80,7 @@ def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, byt
     mjml = theme.render("email/newsletter.mjml", **context)
     engine_input = theme.render("email/newsletter.mjml", **{**context, "post": post.with_body(BODY_TOKEN)})
     try:
-        rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, email_body(post))
+        rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, body)
     except ValueError as exc:
         raise TemplateError(theme.shown(theme.filename("email/newsletter.mjml")), None,
                             f"is not valid MJML for post '{post.slug}': {exc} "
@@ -75,7 +90,7 @@ def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, byt
         mjml_path: mjml.encode("utf-8"),
         html_path: rendered.encode("utf-8"),
         text_path: theme.render("email/newsletter.txt", **context).encode("utf-8"),
-        meta_path: email_meta(post, settings),
+        meta_path: email_meta(post, settings, theme),
     }
 
 
