@@ -15,6 +15,7 @@ rather than low).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
@@ -177,6 +178,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="where the sites are written [a temporary folder]")
     args = parser.parse_args()
     tools = ["touchgen", *(name for name in args.tools if name != "touchgen")]
+    needed = ["psutil", *(name for name in tools if name != "touchgen")]
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        raise SystemExit(f"benchmarks/build.py: {', '.join(missing)} not installed; install the bench extra: "
+                         f"pip install -e '.[bench]'")
     work = args.work or Path(tempfile.mkdtemp(prefix="touchgen-bench-"))
     results = {}
     for posts in args.posts:

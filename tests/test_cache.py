@@ -369,3 +369,61 @@ def test_a_rendering_reads_its_html_only_when_used_and_survives_a_lost_row(tmp_p
     assert found["b"].html == "<p>b again</p>" and asked == ["b"]
     assert pickle.loads(pickle.dumps(found["a"])) == found["a"]  # to a worker, with its HTML
     cache.close()
+
+
+def test_builds_with_workers_keep_the_cache_and_remove_what_is_gone(site, tmp_path):
+    """The worker pool sends entries from a thread of its own: their HTML, read from the cache there,
+    must neither throw the cache away nor leave a removed file in output/site."""
+    many_posts(site, 70)
+    write(site / "static/images/cover.png", "not really a picture")
+    age(site, folders=("content", "templates", "static", "touchgen.toml"))
+    build(load_settings(site), jobs=2)
+    database = site / "output/.cache/cache.db"
+
+    def rendered() -> int:
+        with sqlite3.connect(database) as db:
+            count = db.execute("SELECT count(*) FROM markdown").fetchone()[0]
+        db.close()
+        return count
+
+    before = rendered()
+    replace(site / "templates/site/post.html", "min read", "minutes to read")  # every post page, in the workers
+    build(load_settings(site), jobs=2)
+    assert rendered() == before  # nothing was rendered, and nothing was lost
+    replace(site / "templates/site/post.html", "minutes to read", "min read")
+    build(load_settings(site), jobs=2)
+    replace(site / "content/posts/2024-03-04-post-9.md", "- two", "- three")
+    build(load_settings(site), jobs=2)
+    replace(site / "touchgen.toml", "posts_per_page = 10", "posts_per_page = 30")
+    build(load_settings(site), jobs=2)
+    (site / "static/images/cover.png").unlink()
+    build(load_settings(site), jobs=2)
+    assert not (site / "output/site/images/cover.png").exists()
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+def test_a_static_file_edited_to_the_same_size_and_time_is_copied_again(site):
+    picture = write(site / "static/images/cover.png", "first version")
+    age(site, folders=("static",))
+    build(load_settings(site), jobs=1)
+    before = picture.stat()
+    picture.write_text("other version", encoding="utf-8")  # as many bytes
+    os.utime(picture, ns=(before.st_atime_ns, before.st_mtime_ns))
+    build(load_settings(site), jobs=1)
+    assert (site / "output/site/images/cover.png").read_text(encoding="utf-8") == "other version"
+
+
+def test_a_rendering_reads_its_html_on_any_thread(tmp_path):
+    import threading
+
+    from touchgen.site.cache import Cache, Rendered
+
+    cache = Cache(tmp_path / ".cache")
+    cache.store_markdown({"a": Rendered("<p>A</p>", "A", 1, ())}, ["a"])
+    found = cache.markdown(["a"], lambda key: "not from the cache")
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.append(found["a"].html))
+    reader.start()
+    reader.join()
+    assert seen == ["<p>A</p>"] and cache.resets == 0
+    cache.close()

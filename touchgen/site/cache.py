@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -114,6 +115,9 @@ class Cache:
         self.path = folder / CACHE_FILE
         self.db: sqlite3.Connection | None = None
         self.reset_reason = ""
+        self.resets = 0  # how often it was thrown away: what was read from it before may be gone
+        self._owner = threading.get_ident()  # the connection's thread; others read through their own
+        self._readers = threading.local()
         try:
             self._open()
         except (sqlite3.DatabaseError, ValueError, OSError) as exc:
@@ -138,6 +142,7 @@ class Cache:
     def reset(self, reason: str) -> None:
         """Throw the cache away and start an empty one (a build then does all the work)."""
         self.reset_reason = reason
+        self.resets += 1
         self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
@@ -156,6 +161,8 @@ class Cache:
         """The connection, or None; a damaged file found on the way resets the cache."""
         try:
             yield self.db
+        except sqlite3.ProgrammingError:  # touchgen's mistake, not a damaged file: said, not hidden
+            raise
         except sqlite3.DatabaseError as exc:
             self.reset(str(exc))
 
@@ -180,11 +187,19 @@ class Cache:
         return found
 
     def _html(self, key: str, otherwise: Callable[[str], str]) -> str:
-        with self._guard() as db:
-            row = db.execute("SELECT html FROM markdown WHERE key = ?", (key,)).fetchone() if db else None
-            if row is not None:
-                return str(row[0])
-        return otherwise(key)
+        """The HTML of `key`: asked for on any thread (a worker pool's sends entries from its own)."""
+        query = "SELECT html FROM markdown WHERE key = ?"
+        if threading.get_ident() == self._owner:
+            with self._guard() as db:
+                row = db.execute(query, (key,)).fetchone() if db else None
+        else:
+            try:
+                if getattr(self._readers, "db", None) is None:
+                    self._readers.db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+                row = self._readers.db.execute(query, (key,)).fetchone()
+            except sqlite3.Error:
+                row = None
+        return str(row[0]) if row is not None else otherwise(key)
 
     def store_markdown(self, rendered: dict[str, Rendered], keep: Iterable[str]) -> None:
         """Add `rendered`; forget every entry not in `keep` (what the site no longer has)."""

@@ -114,6 +114,7 @@ class Tree:
                 self.cache.forget_tree(self._key(self.spare))  # a folder of that number that is long gone
                 self.cache.set_dirty(self._key(self.spare), True)
         self.recorded_spare = dict(self.spare_rows)  # what the cache holds of the spare
+        self._resets = self.cache.resets if self.cache is not None else 0
         # A first build also makes the spare of the next one (hard links to the files it writes, while
         # the workers render), so that the next build changes only what changed.
         self.seed = self.out / CACHE_FOLDER / f"{self.name}.next"
@@ -266,19 +267,22 @@ class Tree:
         spare_key = self._key(self.spare)
         same = (not self.clean and not gone and self.written == 0 and live_key is not None
                 and all(self._live(rel) is not None for rel in self.wanted))
+        recorded_live = self.live_rows  # what the cache holds of the live tree
+        if self.cache is not None and self.cache.resets != self._resets:  # thrown away since: it holds nothing
+            self.recorded_spare, recorded_live = {}, {}
         if self.cache is not None:
             keep = [live_key] if live_key else []
             self.cache.update_tree(spare_key, self.recorded_spare, self.wanted, keep)
             self.cache.set_dirty(spare_key, False)
         if same:
             if self.cache is not None and live_key is not None:
-                self.cache.update_tree(live_key, self.live_rows, self.wanted, [spare_key])
+                self.cache.update_tree(live_key, recorded_live, self.wanted, [spare_key])
             return 0
         if live_key is not None and self.cache is not None:
             # The tree switched out is the next build's spare: what it holds, files unknown to the
             # cache included (with no inode, so that they are replaced or removed).
             unknown = {rel: FileRow("", "", -1, -1, -1) for rel in gone if rel not in self.live_rows}
-            self.cache.update_tree(live_key, self.live_rows, {**self.live_rows, **unknown}, [spare_key])
+            self.cache.update_tree(live_key, recorded_live, {**self.live_rows, **unknown}, [spare_key])
         if live_key is None:
             self.spare.rename(self.live)
             if self._seed_prefix and self.cache is not None:

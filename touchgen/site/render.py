@@ -264,7 +264,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
 
     for rel, source in copied_files(site, theme, made - {"feed.xml", "atom.xml"}).items():
         found = source.stat()
-        key = digest("copy", str(source.resolve()), str(found.st_size), str(found.st_mtime_ns))
+        key = digest("copy", str(source.resolve()), status_of(found))  # a same-size edit with its time put back too
         made.add(rel)
         if sink.known(f"{SITE_FOLDER}/{rel}", key):
             sink.keep(f"{SITE_FOLDER}/{rel}", key)
