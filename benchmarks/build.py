@@ -9,7 +9,7 @@ nothing changed, a rebuild after one post was edited, a rebuild after the post t
 edited. It prints the median wall time of each case, touchgen's ratio to each tool, and the peak
 memory of each build: the resident memory of the build process and all its children, summed,
 sampled every 10 ms (a forked worker's shared pages count in it again, so the figure is high
-rather than low).
+rather than low). Before each build the disk is synced, so that no tool pays for the last one's writes.
 """
 
 from __future__ import annotations
@@ -96,6 +96,7 @@ ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYT
 def run(tool: Tool) -> tuple[float, int]:
     """Seconds and peak bytes of one build."""
     found: list[int] = []
+    os.sync()  # what the previous build wrote goes to disk now, not while this one runs
     started = time.perf_counter()
     process = subprocess.Popen(tool.command(), cwd=tool.root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env=ENVIRONMENT)
