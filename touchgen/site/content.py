@@ -177,7 +177,10 @@ class Known:
         return doc
 
     def save(self) -> None:
+        """Keep what was read (facts about files, true whether or not the build goes on); let go of
+        the rows, so that a big site's text is not held twice while it builds."""
         self.store.store_documents(self.read, self.sources)
+        self.read, self.rows = {}, {}
 
 
 def load_content(settings: Settings, known: Known | None = None) -> Content:

@@ -22,6 +22,7 @@ from .theme import COMPILED, Theme
 from .workers import MIN_DOCUMENTS, PostJob, Workers, forget_themes, markdown_job, post_job
 
 MIN_POST_JOBS = 24  # posts whose page or email must be rendered before the workers are worth it
+POST_WINDOW = 128  # posts given to the workers ahead of the files written: their pages and emails wait in memory
 FOREVER = 1e18  # seconds: a time no build reaches
 
 
@@ -205,6 +206,8 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     renderer = CachedMarkdown(settings, store, workers)
     known = Known(store, settings) if store is not None else None
     content = load_content(settings, known)
+    if known is not None:
+        known.save()
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root)
     base = digest(__version__, repr(settings), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source
@@ -247,7 +250,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
                 sink.keep(email, email_key)
         if not page_known or not email_known:
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post))
-    for files in renderer.workers.map(post_job, jobs, 4, MIN_POST_JOBS):
+    for files in renderer.workers.map(post_job, jobs, 4, MIN_POST_JOBS, window=POST_WINDOW):
         for rel, data in files:
             sink.put(rel, data, keys[rel])
 
@@ -272,8 +275,6 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
             sink.put(f"{SITE_FOLDER}/{rel}", source.read_bytes(), key)
 
     renderer.save()
-    if known is not None:
-        known.save()
     if store is not None:
         store.store_templates(COMPILED.used_now())
         if templates.parsed != templates.known:

@@ -7,7 +7,9 @@ on how many workers there are."""
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -50,12 +52,28 @@ class Workers:
             except (OSError, ImportError):  # no processes to be had here (a sandbox): one is enough
                 self.jobs = 1
 
-    def map(self, function: Callable[[T], R], items: Sequence[T], chunk: int, minimum: int) -> Iterator[R]:
-        """function(item) for each item, in order: in the workers when there are at least `minimum`."""
+    def map(self, function: Callable[[T], R], items: Sequence[T], chunk: int, minimum: int,
+            window: int = 0) -> Iterator[R]:
+        """function(item) for each item, in order: in the workers when there are at least `minimum`.
+        With a `window`, at most two windows of items are given out ahead of what was taken back, so
+        that results the caller is slow to take (files it writes) do not pile up in memory."""
         if self.pool is None or len(items) < minimum:
             return (function(item) for item in items)
         size = max(1, min(chunk, len(items) // (self.jobs * 4) or 1))
-        return iter(self.pool.imap(function, items, chunksize=size))
+        if not window:
+            return iter(self.pool.imap(function, items, chunksize=size))
+        return self._windows(function, items, size, window)
+
+    def _windows(self, function: Callable[[T], R], items: Sequence[T], size: int, window: int) -> Iterator[R]:
+        starts = iter(range(0, len(items), window))
+        pending: deque[Iterator[R]] = deque()
+        for start in itertools.islice(starts, 2):
+            pending.append(self.pool.imap(function, items[start:start + window], chunksize=size))
+        while pending:
+            yield from pending.popleft()
+            following = next(starts, None)
+            if following is not None:
+                pending.append(self.pool.imap(function, items[following:following + window], chunksize=size))
 
     def close(self) -> None:
         if self.pool is not None:
