@@ -427,3 +427,15 @@ def test_a_rendering_reads_its_html_on_any_thread(tmp_path):
     reader.join()
     assert seen == ["<p>A</p>"] and cache.resets == 0
     cache.close()
+
+
+def test_workers_give_back_every_result_in_order_window_by_window():
+    from touchgen.site.workers import Workers
+
+    workers = Workers(2)
+    try:
+        items = [f"item {number}" for number in range(1000)]
+        assert list(workers.map(str.upper, items, 4, 1, window=64)) == [item.upper() for item in items]
+        assert list(workers.map(str.upper, items[:65], 4, 1, window=64)) == [item.upper() for item in items[:65]]
+    finally:
+        workers.close()
