@@ -11,13 +11,14 @@ from .. import __version__
 from ..config import Settings
 from ..errors import BuildErrors, DuplicateSlugError, LocatedError, TouchgenError
 from ..files import unreadable
-from .document import (BUNDLE_INDEXES, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of, from_json, post_url,
-                       read_document, to_json)
+from .document import (BUNDLE_INDEXES, DIGEST_FIELD, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of,
+                       from_json, post_url, read_document, text_digest, to_json)
 from .cache import Cache, digest, status_of, trusted_before
 from .front_matter import parse_date
 
 __all__ = ["Content", "Document", "Kind", "load_content", "parse_date", "read_document"]
-HUGO_SECTION = "_index"  # _index.md: a Hugo section's list page, not a post
+HUGO_SECTION = "_index"
+RACY = "racy"  # the status of a document changed too close to the build that read it to be known by status  # _index.md: a Hugo section's list page, not a post
 
 
 @dataclass(frozen=True)
@@ -151,18 +152,24 @@ class Known:
         prefix = f"{root}/"
         shown = str(path)[len(prefix):] if str(path).startswith(prefix) else path.relative_to(root).as_posix()
         self.sources.append(shown)
+        kept = f"{self.context}:{kind.value}:"  # what every status of a row that holds starts with
         try:
             found = os.stat(path)
-            status = f"{self.context}:{kind.value}:{status_of(found)}"
+            status = kept + status_of(found)
         except OSError:
             found, status = None, ""
         row = self.rows.get(shown)
-        if row is not None and status and row[0] == status:
+        if row is not None and status and row[0].startswith(kept):
             fields, own_notes, own_warnings = json.loads(row[1])
-            warnings += own_warnings
-            for key, message in own_notes:
-                notes.add(key, message, shown)
-            return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
+            # A file changed just before the build that read it is known by its text's hash instead (as
+            # git does for an entry written in the same tick as its index).
+            if row[0] == status or (row[0] == kept + RACY and text_digest(path) == fields[DIGEST_FIELD]):
+                if row[0] != status and found is not None and found.st_mtime_ns < self.trusted_before:
+                    self.read[shown] = (status, row[1])  # known by its status from now on
+                warnings += own_warnings
+                for key, message in own_notes:
+                    notes.add(key, message, shown)
+                return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
         own: list[str] = []
         mine = Notes()
         try:
@@ -172,8 +179,9 @@ class Known:
             for key, message in mine.first.items():
                 notes.add(key, message, shown)
         fields = to_json(doc, self.zone)
-        if found is not None and fields is not None and found.st_mtime_ns < self.trusted_before:
-            self.read[shown] = (status, json.dumps([fields, list(mine.first.items()), own]))
+        if found is not None and fields is not None:
+            trusted = found.st_mtime_ns < self.trusted_before
+            self.read[shown] = (status if trusted else kept + RACY, json.dumps([fields, list(mine.first.items()), own]))
         return doc
 
     def save(self) -> None:

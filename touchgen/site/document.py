@@ -277,7 +277,7 @@ def read_document(root: Path, path: Path, kind: Kind, settings: Settings, warnin
                                f"(\"Trojan Source\"); remove it, or write it as an escape such as \\u{ord(control):04x}")
     if own_notes:
         warnings.extend(notes.lines())
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = _digest(text)
     url = post_url(settings.site.permalink, slug, date) if kind is Kind.POST else f"{slug}/"
     return Document(kind, shown, title, slug, date, summary, tuple(tags), draft, body, body_line, digest,
                     assets_of(path, MARKDOWN_SUFFIXES, root), aliases, "slug" not in meta, url)
@@ -295,6 +295,22 @@ def _date_json(date: dt.datetime | None, zone: dt.tzinfo) -> list[Any] | None:
     else:
         raise ValueError(date.tzinfo)
     return [date.replace(tzinfo=None).isoformat(), date.fold, offset]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def text_digest(path: Path) -> str | None:
+    """The digest read_document gives the file now (its text without invisible controls), or None
+    when it cannot be read as text."""
+    try:
+        return _digest(INVISIBLE_RE.sub("", path.read_bytes().decode("utf-8")))  # as read_utf8 reads it
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+DIGEST_FIELD = 10  # where to_json puts the digest
 
 
 def to_json(doc: Document, zone: dt.tzinfo) -> list[Any] | None:
