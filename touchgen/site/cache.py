@@ -220,7 +220,7 @@ class Cache:
 
     def documents(self) -> dict[str, tuple[str, str]]:
         """source -> (the file's status when it was read, the document as JSON)."""
-        return self._by_status("documents")
+        return self._pairs("documents")
 
     def store_documents(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
         """Add what was read; forget every source not in `keep` (what the site no longer has)."""
@@ -228,16 +228,17 @@ class Cache:
 
     def inputs(self) -> dict[str, tuple[str, str]]:
         """path -> (the file's status when it was read, the SHA-256 of its content)."""
-        return self._by_status("inputs")
+        return self._pairs("inputs")
 
     def store_inputs(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
         self._store_by_status("inputs", read, keep)
 
-    def _by_status(self, table: str) -> dict[str, tuple[str, str]]:
+    def _pairs(self, table: str) -> dict[str, Any]:
+        """A table of three columns as first -> (second, third)."""
         with self._guard() as db:
             if db is None:
                 return {}
-            return {path: (status, data) for path, status, data in db.execute(f"SELECT * FROM {table}")}
+            return {first: (second, third) for first, second, third in db.execute(f"SELECT * FROM {table}")}
         return {}
 
     def _store_by_status(self, table: str, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
@@ -258,11 +259,7 @@ class Cache:
 
     def templates(self) -> dict[str, tuple[str, bytes]]:
         """Jinja's compiled templates: key -> (the source's checksum, marshalled code)."""
-        with self._guard() as db:
-            if db is None:
-                return {}
-            return {key: (checksum, code) for key, checksum, code in db.execute("SELECT * FROM templates")}
-        return {}
+        return self._pairs("templates")
 
     def store_templates(self, compiled: dict[str, tuple[str, bytes]]) -> None:
         """Keep exactly `compiled` (a few dozen templates at most)."""

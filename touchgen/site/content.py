@@ -7,18 +7,19 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+
 from .. import __version__
 from ..config import Settings
 from ..errors import BuildErrors, DuplicateSlugError, LocatedError, TouchgenError
 from ..files import unreadable
+from .cache import Cache, digest, status_of, trusted_before
 from .document import (BUNDLE_INDEXES, DIGEST_FIELD, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of,
                        from_json, post_url, read_document, text_digest, to_json)
-from .cache import Cache, digest, status_of, trusted_before
 from .front_matter import parse_date
 
 __all__ = ["Content", "Document", "Kind", "load_content", "parse_date", "read_document"]
-HUGO_SECTION = "_index"
-RACY = "racy"  # the status of a document changed too close to the build that read it to be known by status  # _index.md: a Hugo section's list page, not a post
+HUGO_SECTION = "_index"  # _index.md: a Hugo section's list page, not a post
+RACY = "racy"  # the status of a document changed too close to the build that read it to be known by status
 
 
 @dataclass(frozen=True)

@@ -305,8 +305,8 @@ def text_digest(path: Path) -> str | None:
     """The digest read_document gives the file now (its text without invisible controls), or None
     when it cannot be read as text."""
     try:
-        return _digest(INVISIBLE_RE.sub("", path.read_bytes().decode("utf-8")))  # as read_utf8 reads it
-    except (OSError, UnicodeDecodeError):
+        return _digest(INVISIBLE_RE.sub("", read_utf8(path, path.name, "")))
+    except LocatedError:
         return None
 
 
@@ -321,7 +321,7 @@ def to_json(doc: Document, zone: dt.tzinfo) -> list[Any] | None:
     except ValueError:
         return None
     return [doc.kind.value, doc.source, doc.title, doc.slug, date, doc.summary, doc.tags, doc.draft,
-                       doc.body, doc.body_line, doc.digest, doc.aliases, doc.slug_from_name, doc.url_path]
+            doc.body, doc.body_line, doc.digest, doc.aliases, doc.slug_from_name, doc.url_path]
 
 
 def from_json(fields: list[Any], zone: dt.tzinfo, assets: tuple[tuple[str, Path], ...]) -> Document:

@@ -54,7 +54,6 @@ class Entry:
     reply_link: str
     booking_link: str
     fingerprint: str = ""  # a hash of everything the entry is made from (with the settings and markdown's)
-    references: tuple[tuple[str, str], ...] | None = None  # its links and images, when the cache knew them
 
     @property
     def body(self) -> Markup:
@@ -135,7 +134,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
             reading_minutes=result.minutes,
             reply_link=reply_link(settings, doc.title, address),
             booking_link=site_booking(doc.slug),
-            fingerprint=fingerprint(doc), references=result.references,
+            fingerprint=fingerprint(doc),
         )
 
     entries = [entry(doc, result) for doc, result in zip(docs, rendered) if result is not None]

@@ -62,7 +62,9 @@ def check_references(site: Site, files: Container[str]) -> list[str]:
     """A warning for each link or image in a post or page that points at nothing in the site."""
     warnings = []
     for entry in [*site.posts, *site.pages]:
-        found = entry.references if entry.references is not None else references_in(str(entry.body))
+        found = entry.rendered.references
+        if found is None:
+            found = references_in(entry.rendered.html)
         for attribute, raw in found:
             url = html.unescape(raw)
             target = target_of(site.settings, entry, url)

@@ -26,7 +26,7 @@ def _autoescape(name: str | None) -> bool:
 class _CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept for the life of the process, keyed by file (tracebacks name it) and
     checked against the source: a rebuild (serve, or many builds in one process) compiles only a
-    template that changed. The build cache keeps them between builds (see known and add). The oldest
+    template that changed. The build cache keeps them between builds (see used_now and add). The oldest
     go first past LIMIT, so many sites in one process stay small."""
 
     LIMIT = 256

@@ -65,15 +65,16 @@ class Workers:
         return self._windows(function, items, size, window)
 
     def _windows(self, function: Callable[[T], R], items: Sequence[T], size: int, window: int) -> Iterator[R]:
+        def give(start: int) -> Iterator[R]:
+            return iter(self.pool.imap(function, items[start:start + window], chunksize=size))
+
         starts = iter(range(0, len(items), window))
-        pending: deque[Iterator[R]] = deque()
-        for start in itertools.islice(starts, 2):
-            pending.append(self.pool.imap(function, items[start:start + window], chunksize=size))
+        pending = deque(give(start) for start in itertools.islice(starts, 2))
         while pending:
             yield from pending.popleft()
             following = next(starts, None)
             if following is not None:
-                pending.append(self.pool.imap(function, items[following:following + window], chunksize=size))
+                pending.append(give(following))
 
     def close(self) -> None:
         if self.pool is not None:
