@@ -10,6 +10,14 @@ edited. It prints the median wall time of each case, touchgen's ratio to each to
 memory of each build: the resident memory of the build process and all its children, summed,
 sampled every 10 ms (a forked worker's shared pages count in it again, so the figure is high
 rather than low). Before each build the disk is synced, so that no tool pays for the last one's writes.
+
+A clean build starts with the tool's output moved aside into a folder that is deleted when the
+benchmark ends, not deleted just before it: on a file system that skips recently freed inodes when
+it makes new files (ext4 without a journal, as on the machine these figures come from, skips those
+freed in the last minute), deleting the last build's tens of thousands of files makes the next
+minute's file creation several times slower, and each tool would be charged for the deletion of
+the previous output rather than for its build. `--delete-output` deletes it instead, as
+`rm -rf output && touchgen build` does.
 """
 
 from __future__ import annotations
@@ -51,9 +59,14 @@ class Tool:
         return [str(bin_folder / "pelican"), str(self.root / "content"), "-s", str(self.root / "pelicanconf.py"),
                 "-o", str(self.root / "output"), "-q"]
 
-    def clear(self) -> None:
+    def clear(self, trash: Path | None) -> None:
+        """No output: moved into `trash` (deleted when the benchmark ends), or deleted when there is none."""
         for name in {"touchgen": ["output"], "hugo": ["public", "resources"], "pelican": ["output", "cache"]}[self.name]:
-            shutil.rmtree(self.root / name, ignore_errors=True)
+            if trash is None:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+            elif (self.root / name).exists():
+                trash.mkdir(parents=True, exist_ok=True)
+                (self.root / name).rename(trash / f"{self.name}-{name}-{len(list(trash.iterdir()))}")
 
     def post(self) -> Path:
         folder = self.root / "content/posts"
@@ -134,7 +147,8 @@ def edit(path: Path, label: str, template: bool) -> None:
         path.write_text(text.replace("\n## ", f"\nEdited in run {label}.\n\n## ", 1), encoding="utf-8")
 
 
-def measure(posts: int, tools: list[str], runs: int, work: Path) -> dict[str, dict[str, list[tuple[float, int]]]]:
+def measure(posts: int, tools: list[str], runs: int, work: Path,
+            trash: Path | None) -> dict[str, dict[str, list[tuple[float, int]]]]:
     sites = corpus.write_sites(work / str(posts), posts, tools)
     results: dict[str, dict[str, list[tuple[float, int]]]] = {case: {name: [] for name in tools} for case in CASES}
     subjects = [Tool(name, sites[name]) for name in tools]
@@ -142,7 +156,7 @@ def measure(posts: int, tools: list[str], runs: int, work: Path) -> dict[str, di
         for case in CASES:
             for tool in subjects:
                 if case == "clean build":
-                    tool.clear()
+                    tool.clear(trash)
                 elif case == "rebuild, one post edited":
                     edit(tool.post(), f"{number}", template=False)
                 elif case == "rebuild, template edited":
@@ -177,6 +191,8 @@ def main() -> None:
     parser.add_argument("--tools", nargs="+", default=["touchgen", "hugo", "pelican"],
                         choices=["touchgen", "hugo", "pelican"])
     parser.add_argument("--work", type=Path, help="where the sites are written [a temporary folder]")
+    parser.add_argument("--delete-output", action="store_true",
+                        help="delete the output before a clean build instead of moving it aside (see above)")
     args = parser.parse_args()
     tools = ["touchgen", *(name for name in args.tools if name != "touchgen")]
     needed = ["psutil", *(name for name in tools if name != "touchgen")]
@@ -185,14 +201,18 @@ def main() -> None:
         raise SystemExit(f"benchmarks/build.py: {', '.join(missing)} not installed; install the bench extra: "
                          f"pip install -e '.[bench]'")
     work = args.work or Path(tempfile.mkdtemp(prefix="touchgen-bench-"))
+    trash = None if args.delete_output else work / "moved-aside"
     results = {}
     for posts in args.posts:
-        results[posts] = measure(posts, tools, args.runs, work)
-    print(f"{os.cpu_count()} cores; medians of {args.runs} runs\n")
+        results[posts] = measure(posts, tools, args.runs, work, trash)
+    print(f"{os.cpu_count()} cores; medians of {args.runs} runs; before a clean build the output was "
+          f"{'deleted' if args.delete_output else 'moved aside'}\n")
     print(table(results, tools))
     print(f"\ntouchgen --help: {help_seconds():.3f} s (median of 10 runs; target: under 0.1 s)")
     if args.work is None:
         shutil.rmtree(work, ignore_errors=True)
+    elif trash is not None:
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 if __name__ == "__main__":
