@@ -410,6 +410,20 @@ def test_builds_with_workers_keep_the_cache_and_remove_what_is_gone(site, tmp_pa
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
 
 
+def test_a_site_named_by_a_relative_path_rebuilds_with_workers(site, monkeypatch):
+    """`touchgen build` run inside the site names it '.': the workers' feeder thread then reads cached
+    HTML through a cache whose path was relative (a crash: 'relative path can't be expressed as a
+    file URI')."""
+    many_posts(site, 70)
+    age(site, folders=("content", "templates", "static", "touchgen.toml"))
+    monkeypatch.chdir(site)
+    build(load_settings(Path(".")), jobs=2)
+    replace(site / "templates/site/post.html", "min read", "minutes to read")  # every post page, in the workers
+    result = build(load_settings(Path(".")), jobs=2)
+    assert result.written.unchanged > 0 and "minutes to read" in (site / "output/site/posts/post-9/index.html").read_text(
+        encoding="utf-8")
+
+
 def test_a_static_file_edited_to_the_same_size_and_time_is_copied_again(site):
     picture = write(site / "static/images/cover.png", "first version")
     age(site, folders=("static",))

@@ -112,7 +112,7 @@ class Cache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.path = folder / CACHE_FILE
+        self.path = folder.absolute() / CACHE_FILE  # absolute: other threads open it by a file: URI
         self.db: sqlite3.Connection | None = None
         self.reset_reason = ""
         self.resets = 0  # how often it was thrown away: what was read from it before may be gone
