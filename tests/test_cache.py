@@ -116,7 +116,8 @@ def test_a_rebuild_renders_only_what_changed(site):
     assert result.written == len(list((site / "output/site").rglob("*.html")))  # every page, still no email
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "compiled templates", "a folder"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "damaged pages", "another version", "compiled templates",
+                                    "a folder"])
 def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
     many_posts(site, 5)
     build(load_settings(site), jobs=1)
@@ -126,6 +127,11 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
     elif damage == "truncated":
         data = database.read_bytes()
         database.write_bytes(data[: len(data) // 3])
+    elif damage == "damaged pages":  # found only when a build reads them, not when the cache is opened
+        data = bytearray(database.read_bytes())
+        for page in range(len(data) // 8192, len(data) // 4096, 3):  # the second half: not the schema
+            data[page * 4096:page * 4096 + 100] = b"\xee" * 100
+        database.write_bytes(bytes(data))
     elif damage == "another version":
         with sqlite3.connect(database) as db:
             db.execute("UPDATE meta SET value = 'touchgen 0.0.1 cache 1' WHERE name = 'stamp'")

@@ -136,8 +136,6 @@ class Cache:
         stamp = self.db.execute("SELECT value FROM meta WHERE name = 'stamp'").fetchone()
         if stamp is None or stamp[0] != STAMP:
             raise ValueError(f"a cache of {stamp[0] if stamp else 'something else'}")
-        if self.db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-            raise sqlite3.DatabaseError("the cache is damaged")
 
     def reset(self, reason: str) -> None:
         """Throw the cache away and start an empty one (a build then does all the work)."""
