@@ -310,7 +310,7 @@ class Cache:
                 db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
                                [(tree, path, row.key, row.sha256, row.size, row.mtime_ns, row.ino)
                                 for path, row in new.items() if old.get(path) != row])
-                for (other,) in db.execute("SELECT DISTINCT tree FROM files WHERE tree LIKE ?", (f"{name}:%",)).fetchall():
+                for other in _trees(db, name):
                     if other not in kept:
                         db.execute("DELETE FROM files WHERE tree = ?", (other,))
 
@@ -339,3 +339,15 @@ class Cache:
             except sqlite3.Error:
                 pass
             self.db = None
+
+
+def _trees(db: sqlite3.Connection, name: str) -> list[str]:
+    """The trees recorded of the folder `name`, by one seek in the files' key each (there are two or
+    three; a scan of the table would read every row)."""
+    found, after = [], f"{name}:"
+    while True:
+        row = db.execute("SELECT tree FROM files WHERE tree > ? ORDER BY tree LIMIT 1", (after,)).fetchone()
+        if row is None or not row[0].startswith(f"{name}:"):
+            return found
+        found.append(row[0])
+        after = row[0]  # the next row past it is the next tree
