@@ -14,6 +14,7 @@ import pickle
 import shutil
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ import pytest
 from conftest import REPO, post, write
 
 from touchgen.config import load_settings
+from touchgen.errors import TouchgenError
 from touchgen.site.build import build
 
 
@@ -428,6 +430,64 @@ def test_a_site_named_by_a_relative_path_rebuilds_with_workers(site, monkeypatch
     result = build(load_settings(Path(".")), jobs=2)
     assert result.written.unchanged > 0 and "minutes to read" in (site / "output/site/posts/post-9/index.html").read_text(
         encoding="utf-8")
+
+
+def listings_of_the_live_tree(monkeypatch) -> list[str]:
+    """The managed trees whose every file is listed from now on (the others are known by their folders)."""
+    from touchgen.site import output
+
+    listed: list[str] = []
+    original = output.Tree._scan_live
+
+    def listing(tree):
+        listed.append(tree.name)
+        return original(tree)
+
+    monkeypatch.setattr(output.Tree, "_scan_live", listing)
+    return listed
+
+
+def test_the_live_tree_is_known_by_its_folders_and_a_file_added_by_hand_still_goes(site, monkeypatch, tmp_path):
+    """A rebuild does not list every file of output/: a folder whose time is as recorded holds what the
+    cache recorded, and a folder recorded right after it changed is listed by itself. A file or link
+    added by hand is found either way, and the file is removed, as a clean build would not make it."""
+    from touchgen.site import output
+
+    many_posts(site, 6)
+    age(site)
+    build(load_settings(site), jobs=1)
+    listed = listings_of_the_live_tree(monkeypatch)
+    post_file = site / "content/posts/2024-01-08-post-1.md"
+    replace(post_file, "Post *1*", "Post *one*")
+    build(load_settings(site), jobs=1)
+    assert listed == []  # every folder had just changed: each was listed by itself, not the whole tree
+
+    extra = write(site / "output/site/posts/post-1/notes.txt", "mine")
+    replace(post_file, "Post *one*", "Post *uno*")
+    build(load_settings(site), jobs=1)
+    assert listed == ["site"] and not extra.exists()
+
+    # Folders recorded by their times (as when the build is long over): a file added changes its folder's.
+    monkeypatch.setattr(output, "trusted_before", lambda: time.time_ns() + 10**12)
+    replace(post_file, "Post *uno*", "Post *one*")
+    build(load_settings(site), jobs=1)
+    listed.clear()
+    replace(post_file, "Post *one*", "Post *uno*")
+    build(load_settings(site), jobs=1)
+    assert listed == []
+    folder = site / "output/site/tags/habits"
+    extra = write(folder / "notes.txt", "mine")
+    found = folder.stat()  # the time the clock gives a folder changed after the build, whatever its tick
+    os.utime(folder, ns=(found.st_atime_ns, found.st_mtime_ns + 1_000_000_000))
+    replace(post_file, "Post *uno*", "Post *one*")
+    build(load_settings(site), jobs=1)
+    assert listed == ["site"] and not extra.exists()
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+    (site / "output/site/posts/post-2/elsewhere").symlink_to(tmp_path)
+    replace(post_file, "Post *one*", "Post *uno*")
+    with pytest.raises(TouchgenError, match="is a link; touchgen never writes or deletes through a link"):
+        build(load_settings(site), jobs=1)
 
 
 def test_a_static_file_edited_to_the_same_size_and_time_is_copied_again(site):

@@ -344,7 +344,8 @@ class Cache:
 def _trees(db: sqlite3.Connection, name: str) -> list[str]:
     """The trees recorded of the folder `name`, by one seek in the files' key each (there are two or
     three; a scan of the table would read every row)."""
-    found, after = [], f"{name}:"
+    found: list[str] = []
+    after = f"{name}:"
     while True:
         row = db.execute("SELECT tree FROM files WHERE tree > ? ORDER BY tree LIMIT 1", (after,)).fetchone()
         if row is None or not row[0].startswith(f"{name}:"):

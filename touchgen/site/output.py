@@ -15,10 +15,11 @@ from pathlib import Path
 
 from ..errors import TouchgenError
 from ..files import exchange, remove
-from .cache import Cache, FileRow
+from .cache import Cache, FileRow, trusted_before
 
 CACHE_FOLDER = ".cache"
 LEGACY = (".{name}.touchgen-new", ".{name}.touchgen-old")  # where earlier versions staged and retired
+RACY_FOLDER = -1  # a folder's recorded time when it was changed too near the recording to be trusted
 
 
 def scan(folder: str, links: bool = False) -> list[tuple[str, os.DirEntry[str]]] | None:
@@ -90,9 +91,12 @@ class Tree:
         self._made_dirs: set[str] = set()
         self._emptied: set[str] = set()
         self._recover_legacy()
-        self._live_files = [rel for rel, _ in self._scan_live()]
         if self.live.is_dir() and not self.clean and self.cache is not None:
             self.live_rows = self.cache.tree(self._key(self.live))
+        if self._folders_unchanged():
+            self._live_files = list(self.live_rows)
+        else:
+            self._live_files = [rel for rel, _ in self._scan_live()]
         if self.spare.is_dir() and not self.spare.is_symlink() and self.cache is not None:
             key = self._key(self.spare)
             if not self.cache.dirty(key):
@@ -134,6 +138,58 @@ class Tree:
                 raise TouchgenError(f"{self.live / rel}: is a link; touchgen never writes or deletes through a link: "
                                     "remove it (nothing was written)")
         return found
+
+    def _folders_unchanged(self) -> bool:
+        """Whether the live tree holds exactly the files the cache recorded of it, told without listing
+        them all: a file or folder added to or removed from a folder changes the folder's time. A
+        folder changed just before it was recorded (see _record_folders) is listed instead."""
+        if not self.live_rows or self.cache is None:
+            return False
+        recorded = self.cache.get(f"folders {self.name}")
+        if not recorded or recorded[0] != self._key(self.live):
+            return False
+        racy = []
+        for rel, (mtime_ns, ino) in recorded[1].items():
+            try:
+                found = os.lstat(self._live_prefix + rel if rel else self.live)
+            except OSError:
+                return False
+            if found.st_ino != ino or not stat.S_ISDIR(found.st_mode):
+                return False
+            if found.st_mtime_ns != mtime_ns:
+                if mtime_ns != RACY_FOLDER:
+                    return False
+                racy.append(rel)
+        if racy:
+            children: dict[str, set[str]] = {}
+            for rel in (*self.live_rows, *recorded[1]):
+                if rel:
+                    folder, _, name = rel.rpartition("/")
+                    children.setdefault(folder, set()).add(name)
+            try:
+                return all(set(os.listdir(self._live_prefix + rel if rel else self.live)) == children.get(rel, set())
+                           for rel in racy)
+            except OSError:
+                return False
+        return True
+
+    def _record_folders(self) -> None:
+        """The folders of the live tree as they are now, for the next build's _folders_unchanged. One
+        changed in the last moments may change again within the same tick of the file system's clock:
+        it is marked, and the next build lists it."""
+        if self.cache is None or not self.live.is_dir():
+            return
+        folders: set[str] = set()
+        for folder in {rel.rpartition("/")[0] for rel in self.wanted}:
+            while folder not in folders:
+                folders.add(folder)
+                folder = folder.rpartition("/")[0] if folder else folder
+        before = trusted_before()
+        signatures = {}
+        for rel in folders:
+            found = os.lstat(self._live_prefix + rel if rel else self.live)
+            signatures[rel] = (found.st_mtime_ns if found.st_mtime_ns < before else RACY_FOLDER, found.st_ino)
+        self.cache.put(f"folders {self.name}", [self._key(self.live), signatures])
 
     def _recover_legacy(self) -> None:
         staging, retired = (self.out / pattern.format(name=self.name) for pattern in LEGACY)
@@ -259,6 +315,13 @@ class Tree:
     def finish(self) -> int:
         """Make the spare hold exactly the wanted files, record it, and switch it in when it differs
         from the live tree. Returns how many live files are gone."""
+        if self.cache is not None:
+            self.cache.put(f"folders {self.name}", None)  # true again only once recorded below
+        gone = self._switch()
+        self._record_folders()
+        return gone
+
+    def _switch(self) -> int:
         for rel in [rel for rel in self.spare_rows if rel not in self.wanted]:
             self._unlink_spare(rel)
         self._remove_emptied()
