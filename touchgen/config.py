@@ -130,6 +130,11 @@ class Settings:
     def paths(self) -> SitePaths:
         return SitePaths(self.root)
 
+    def fingerprint(self) -> str:
+        """Every setting as text, the site folder by its full path: what a build's output depends on
+        besides the files, the same however the folder was named ('.', 'mysite', /home/me/mysite)."""
+        return repr(dataclasses.replace(self, root=self.root.resolve()))
+
     @property
     def reply_address(self) -> str:
         """The address replies go to: reply_to, else the address in `from`."""

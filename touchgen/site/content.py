@@ -140,7 +140,7 @@ class Known:
 
     def __init__(self, store: Cache, settings: Settings) -> None:
         self.store = store
-        self.context = digest(__version__, repr(settings))  # what reading depends on besides the file
+        self.context = digest(__version__, settings.fingerprint())  # what reading depends on besides the file
         self.zone = settings.zone
         self.rows = store.documents()
         self.read: dict[str, tuple[str, str]] = {}

@@ -209,8 +209,8 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     if known is not None:
         known.save()
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
-    theme = Theme(settings.root)
-    base = digest(__version__, repr(settings), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source
+    theme = Theme(settings.root.resolve())  # the same template digests however the site was named
+    base = digest(__version__, settings.fingerprint(), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source
     templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
     navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
