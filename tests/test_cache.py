@@ -243,6 +243,36 @@ def counting_reads(monkeypatch) -> list[str]:
     return read
 
 
+def test_posts_read_in_the_workers_tell_the_same_warnings_and_errors(site, tmp_path, monkeypatch):
+    """A cold build with workers reads the posts there (with their markdown); the warnings, the errors
+    and the output are those of a build that reads every post itself, in the same order."""
+    from touchgen.errors import BuildErrors
+
+    many_posts(site, 60)
+    post(site, "2024-06-03-layout.md", "title: Layout\ndate: 2024-06-03\nlayout: post\n", "Hello.\n")
+    post(site, "2024-06-10-untitled.md", "date: 2024-06-10\n", "Hello\u200b there.\n")
+    post(site, "2024-06-17-bad.md", "title: Bad\ndate: 2024-13-45\n", "Hello.\n")
+    twin = tmp_path / "twin"
+    shutil.copytree(site, twin)
+
+    def failure(root, **options):
+        with pytest.raises(BuildErrors) as caught:
+            build(load_settings(root), **options)
+        return [str(error) for error in caught.value.errors], caught.value.warnings
+
+    read = counting_reads(monkeypatch)
+    in_workers = failure(site, jobs=2)
+    assert read == ["2024-06-17-bad.md", "about.md"]  # again here for its message, and the one page (too
+    # few for the workers); the posts were read in the workers
+    assert in_workers == failure(twin, jobs=1, cache=False)
+    assert any("date" in error for error in in_workers[0]) and len(in_workers[1]) >= 2
+    for root in (site, twin):
+        replace(root / "content/posts/2024-06-17-bad.md", "2024-13-45", "2024-06-17")
+    assert build(load_settings(site), jobs=2).rendered.warnings == \
+        build(load_settings(twin), jobs=1, cache=False).rendered.warnings
+    assert contents(site / "output") == contents(twin / "output")
+
+
 def test_posts_unchanged_since_the_last_build_are_not_read_again(site, tmp_path, monkeypatch):
     many_posts(site, 12)
     post(site, "2024-06-03-old.md", "title: Old\ndate: 2024-06-03 09:30:00 +02:00\nlayout: post\n",

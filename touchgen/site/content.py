@@ -7,6 +7,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..config import Settings
@@ -16,6 +17,10 @@ from .cache import Cache, digest, status_of, trusted_before
 from .document import (BUNDLE_INDEXES, DIGEST_FIELD, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of,
                        from_json, post_url, read_document, text_digest, to_json)
 from .front_matter import parse_date
+
+if TYPE_CHECKING:
+    from .cache import Rendered
+    from .workers import Workers
 
 __all__ = ["Content", "Document", "Kind", "load_content", "parse_date", "read_document"]
 HUGO_SECTION = "_index"  # _index.md: a Hugo section's list page, not a post
@@ -138,7 +143,7 @@ class Known:
     """Posts and pages as earlier builds read them (the build cache): a file whose size, times, inode
     and device are as they were then is not read again, and its warnings are told again."""
 
-    def __init__(self, store: Cache, settings: Settings) -> None:
+    def __init__(self, store: Cache, settings: Settings, workers: Workers | None = None) -> None:
         self.store = store
         self.context = digest(__version__, settings.fingerprint())  # what reading depends on besides the file
         self.zone = settings.zone
@@ -146,19 +151,61 @@ class Known:
         self.read: dict[str, tuple[str, str]] = {}
         self.sources: list[str] = []
         self.trusted_before = trusted_before()
+        self.workers = workers
+        self.ahead: dict[str, tuple[os.stat_result, str, str, Rendered | None]] = {}  # see read_ahead
+        self.rendered: dict[str, Rendered] = {}  # a document's digest -> its markdown, rendered where it was read
+
+    @staticmethod
+    def _shown(root: Path, path: Path) -> str:
+        prefix = f"{root}/"
+        return str(path)[len(prefix):] if str(path).startswith(prefix) else path.relative_to(root).as_posix()
+
+    def _status(self, path: Path, kind: Kind) -> tuple[os.stat_result | None, str, str]:
+        """The file's status now, as a row's status reads, and what every row's status that holds starts with."""
+        kept = f"{self.context}:{kind.value}:"
+        try:
+            found = os.stat(path)
+            return found, kept + status_of(found), kept
+        except OSError:
+            return None, "", kept
+
+    def read_ahead(self, root: Path, paths: list[Path], kind: Kind, settings: Settings) -> None:
+        """Read the files the cache does not know in the worker processes, many at once, each with its
+        markdown rendered there as well: a cold build's reading is spread over every core, and a
+        post's text goes to a worker once. A file that fails there is read here again, for its message."""
+        from .workers import MIN_DOCUMENTS, read_job
+
+        if self.workers is None or self.workers.pool is None:
+            return
+        misses = []
+        for path in paths:
+            shown = self._shown(root, path)
+            found, status, kept = self._status(path, kind)
+            row = self.rows.get(shown)
+            if found is not None and (row is None or row[0] not in (status, kept + RACY)):
+                misses.append((shown, path, found, status))
+        if len(misses) < MIN_DOCUMENTS:
+            return
+        items = [(root, path, kind, settings) for _, path, _, _ in misses]
+        for (shown, _, found, status), result in zip(misses, self.workers.map(read_job, items, 8, MIN_DOCUMENTS)):
+            if result is not None:
+                self.ahead[shown] = (found, status, *result)
 
     def document(self, root: Path, path: Path, kind: Kind, settings: Settings, warnings: list[str],
                  notes: Notes) -> Document:
         """read_document, or what it gave for the file as it is now."""
-        prefix = f"{root}/"
-        shown = str(path)[len(prefix):] if str(path).startswith(prefix) else path.relative_to(root).as_posix()
+        shown = self._shown(root, path)
         self.sources.append(shown)
-        kept = f"{self.context}:{kind.value}:"  # what every status of a row that holds starts with
-        try:
-            found = os.stat(path)
-            status = kept + status_of(found)
-        except OSError:
-            found, status = None, ""
+        ahead = self.ahead.pop(shown, None)
+        if ahead is not None:  # read in a worker a moment ago (the status is from before it was read)
+            before, status, data, rendered = ahead
+            doc = self._known(root, path, shown, data, warnings, notes)
+            trusted = before.st_mtime_ns < self.trusted_before
+            self.read[shown] = (status if trusted else f"{self.context}:{kind.value}:{RACY}", data)
+            if rendered is not None:
+                self.rendered[doc.digest] = rendered
+            return doc
+        found, status, kept = self._status(path, kind)
         row = self.rows.get(shown)
         if row is not None and status and row[0].startswith(kept):
             fields, own_notes, own_warnings = json.loads(row[1])
@@ -167,10 +214,7 @@ class Known:
             if row[0] == status or (row[0] == kept + RACY and text_digest(path) == fields[DIGEST_FIELD]):
                 if row[0] != status and found is not None and found.st_mtime_ns < self.trusted_before:
                     self.read[shown] = (status, row[1])  # known by its status from now on
-                warnings += own_warnings
-                for key, message in own_notes:
-                    notes.add(key, message, shown)
-                return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
+                return self._known(root, path, shown, row[1], warnings, notes, (fields, own_notes, own_warnings))
         own: list[str] = []
         mine = Notes()
         try:
@@ -184,6 +228,15 @@ class Known:
             trusted = found.st_mtime_ns < self.trusted_before
             self.read[shown] = (status if trusted else kept + RACY, json.dumps([fields, list(mine.first.items()), own]))
         return doc
+
+    def _known(self, root: Path, path: Path, shown: str, data: str, warnings: list[str], notes: Notes,
+               parsed: Any = None) -> Document:
+        """The document a row's data holds, its warnings told again."""
+        fields, own_notes, own_warnings = parsed if parsed is not None else json.loads(data)
+        warnings += own_warnings
+        for key, message in own_notes:
+            notes.add(key, message, shown)
+        return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
 
     def save(self) -> None:
         """Keep what was read (facts about files, true whether or not the build goes on); let go of
@@ -201,7 +254,10 @@ def load_content(settings: Settings, known: Known | None = None) -> Content:
     errors: list[TouchgenError] = []
     documents: list[Document] = []
     for folder, kind in ((settings.paths.posts, Kind.POST), (settings.paths.pages, Kind.PAGE)):
-        for path in _markdown_files(root, folder, errors, warnings, nested=kind is Kind.POST):
+        paths = _markdown_files(root, folder, errors, warnings, nested=kind is Kind.POST)
+        if known is not None:
+            known.read_ahead(root, paths, kind, settings)
+        for path in paths:
             try:
                 documents.append(known.document(root, path, kind, settings, warnings, notes) if known is not None
                                  else read_document(root, path, kind, settings, warnings, notes))

@@ -164,6 +164,7 @@ class CachedMarkdown:
         self.workers = workers or Workers(1)
         self.rendered_markdown: dict[str, Rendered] = {}
         self.markdown_keys: list[str] = []
+        self.ready: dict[str, Rendered] = {}  # a document's digest -> its markdown, rendered as it was read
 
     def markdown(self, docs: Sequence[Document]) -> list[Rendered | None]:
         """Each document's markdown: from the cache, else rendered (in the workers when many)."""
@@ -178,6 +179,9 @@ class CachedMarkdown:
             return result.html if result is not None else ""
 
         found = self.store.markdown(keys, again) if self.store is not None else {}
+        for key, doc in zip(keys, docs):
+            if key not in found and doc.digest in self.ready:
+                found[key] = self.rendered_markdown[key] = self.ready[doc.digest]
         missing = [index for index, key in enumerate(keys) if key not in found]
         items = [(docs[index].body, docs[index].summary) for index in missing]
         for index, result in zip(missing, self.workers.map(markdown_job, items, 8, MIN_DOCUMENTS)):
@@ -204,10 +208,11 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     if store is not None:
         COMPILED.add(store.templates())
     renderer = CachedMarkdown(settings, store, workers)
-    known = Known(store, settings) if store is not None else None
+    known = Known(store, settings, workers) if store is not None else None
     content = load_content(settings, known)
     if known is not None:
         known.save()
+        renderer.ready = known.rendered
     site = make_entries(settings, content, now, drafts, future, renderer.markdown)
     theme = Theme(settings.root.resolve())  # the same template digests however the site was named
     base = digest(__version__, settings.fingerprint(), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source

@@ -12,6 +12,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..config import Settings
@@ -88,6 +89,33 @@ def markdown_job(item: tuple[str, str | None]) -> Rendered | None:
 
     body, summary = item
     return render_document(body, summary)
+
+
+def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[str, Rendered | None] | None:
+    """A post or page read from its file, as the build cache keeps it (JSON: its fields, notes and
+    warnings), and its markdown rendered; None when it cannot be read (the build process reads it
+    again, for the message)."""
+    import json
+
+    from ..errors import TouchgenError
+    from .document import Notes, read_document, to_json
+    from .markdown import render_document
+    from .references import references_in
+
+    root, path, kind, settings = item
+    own: list[str] = []
+    mine = Notes()
+    try:
+        doc = read_document(root, path, kind, settings, own, mine)
+    except TouchgenError:
+        return None
+    fields = to_json(doc, settings.zone)
+    if fields is None:
+        return None
+    rendered = render_document(doc.body, doc.summary)
+    if rendered is not None:
+        rendered.references = references_in(rendered.html)
+    return json.dumps([fields, list(mine.first.items()), own]), rendered
 
 
 @dataclass(frozen=True)
