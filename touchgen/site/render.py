@@ -255,7 +255,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
                 sink.keep(email, email_key)
         if not page_known or not email_known:
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post))
-    for files in renderer.workers.map(post_job, jobs, 4, MIN_POST_JOBS, window=POST_WINDOW):
+    for files in renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW):
         for rel, data in files:
             sink.put(rel, data, keys[rel])
 
