@@ -111,7 +111,8 @@ class Tree:
             remove(self.spare)
         if self.clean and self.spare.is_dir():  # --clean: every file written anew
             remove(self.spare)
-        if not self.spare.is_dir():
+        self._spare_was_empty = not self.spare.is_dir()  # made just now: nothing to unlink in it
+        if self._spare_was_empty:
             self.spare.mkdir(parents=True)
             self.spare_rows = {}
             if self.cache is not None:
@@ -230,15 +231,17 @@ class Tree:
         """`data` is the next content of `rel`: linked from the live tree when it is the same there,
         else written into the spare."""
         sha = hashlib.sha256(data).hexdigest()
-        row = self._live(rel)
-        if row is None and rel not in self.live_rows and not self.clean:
-            row = self._same_on_disk(rel, data, sha)
-        if row is not None and row.sha256 == sha:
-            self._link(rel, FileRow(key, sha, row.size, row.mtime_ns, row.ino))
-            self.unchanged += 1
-            return
+        if self._live_files or self.live_rows:  # a first build has no live tree to compare with
+            row = self._live(rel)
+            if row is None and rel not in self.live_rows and not self.clean:
+                row = self._same_on_disk(rel, data, sha)
+            if row is not None and row.sha256 == sha:
+                self._link(rel, FileRow(key, sha, row.size, row.mtime_ns, row.ino))
+                self.unchanged += 1
+                return
         target = self._spare_prefix + rel
-        self._unlink_spare(rel)
+        if not self._spare_was_empty or target in self._made_dirs:  # a folder made here may stand in the way
+            self._unlink_spare(rel)
         self._mkdir(os.path.dirname(target))
         found = _write(target, data)
         self.wanted[rel] = FileRow(key, sha, found.st_size, found.st_mtime_ns, found.st_ino)
