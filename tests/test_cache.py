@@ -377,6 +377,35 @@ def test_nothing_changed_is_told_by_status_yet_an_edit_that_keeps_size_and_time_
     assert "min READ" in (site / "output/site/posts/welcome/index.html").read_text(encoding="utf-8")
 
 
+def test_nothing_changed_is_told_by_the_output_folders_yet_a_file_added_by_hand_is_seen(site, monkeypatch):
+    """The nothing-changed check knows the output's files by its folders' times, as a rebuild does
+    (folders recorded right after they changed are listed, then known by their times once settled);
+    a file added by hand changes its folder's time, and the build then removes it."""
+    from touchgen.site import inputs, output
+
+    many_posts(site, 3)
+    age(site, folders=("content", "templates"))
+    build(load_settings(site), jobs=1)
+    listed: list[str] = []
+    original = inputs.scan
+    monkeypatch.setattr(inputs, "scan", lambda folder, links=False: (listed.append(folder) if "/output/" in folder
+                                                                      else None) or original(folder, links))
+    monkeypatch.setattr(output, "trusted_before", lambda: time.time_ns() + 10**12)  # every folder has settled
+    for _ in range(2):
+        again = build(load_settings(site), jobs=1)
+        assert again.written.written == 0 and again.written.reused > 0 and listed == []
+    with sqlite3.connect(site / "output/.cache/cache.db") as db:
+        recorded = json.loads(db.execute("SELECT value FROM meta WHERE name = 'folders site'").fetchone()[0])
+    db.close()
+    assert recorded[1] and all(mtime != output.RACY_FOLDER for mtime, _ in recorded[1].values())  # settled
+    folder = site / "output/site/tags/habits"
+    extra = write(folder / "notes.txt", "mine")
+    found = folder.stat()  # the time the clock gives a folder changed after the build, whatever its tick
+    os.utime(folder, ns=(found.st_atime_ns, found.st_mtime_ns + 1_000_000_000))
+    result = build(load_settings(site), jobs=1)
+    assert result.written.removed == 1 and not extra.exists() and listed
+
+
 def test_worker_processes_start_only_when_much_changed(site, monkeypatch):
     from touchgen.site import workers
 

@@ -17,7 +17,7 @@ from .. import __version__
 from ..config import Settings
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER, default_theme
 from .cache import Cache, status_of, trusted_before
-from .output import scan
+from .output import folders_unchanged, scan
 
 if TYPE_CHECKING:
     from .build import Rendered, WriteResult
@@ -111,6 +111,16 @@ def _intact(store: Cache, folder: Path, name: str) -> int | None:
     rows = store.tree(key)
     if not rows:
         return None
+    if folders_unchanged(store, folder, key, rows, refresh=True):  # the same files as recorded: each checked
+        prefix = f"{folder}/"
+        for rel, recorded in rows.items():
+            try:
+                status = os.lstat(prefix + rel)
+            except OSError:
+                return None
+            if (status.st_size, status.st_mtime_ns, status.st_ino) != (recorded.size, recorded.mtime_ns, recorded.ino):
+                return None
+        return len(rows)
     found = scan(str(folder))
     if found is None or len(found) != len(rows):
         return None

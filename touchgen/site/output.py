@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,38 +142,8 @@ class Tree:
         return found
 
     def _folders_unchanged(self) -> bool:
-        """Whether the live tree holds exactly the files the cache recorded of it, told without listing
-        them all: a file or folder added to or removed from a folder changes the folder's time. A
-        folder changed just before it was recorded (see _record_folders) is listed instead."""
-        if not self.live_rows or self.cache is None:
-            return False
-        recorded = self.cache.get(f"folders {self.name}")
-        if not recorded or recorded[0] != self._key(self.live):
-            return False
-        racy = []
-        for rel, (mtime_ns, ino) in recorded[1].items():
-            try:
-                found = os.lstat(self._live_prefix + rel if rel else self.live)
-            except OSError:
-                return False
-            if found.st_ino != ino or not stat.S_ISDIR(found.st_mode):
-                return False
-            if found.st_mtime_ns != mtime_ns:
-                if mtime_ns != RACY_FOLDER:
-                    return False
-                racy.append(rel)
-        if racy:
-            children: dict[str, set[str]] = {}
-            for rel in (*self.live_rows, *recorded[1]):
-                if rel:
-                    folder, _, name = rel.rpartition("/")
-                    children.setdefault(folder, set()).add(name)
-            try:
-                return all(set(os.listdir(self._live_prefix + rel if rel else self.live)) == children.get(rel, set())
-                           for rel in racy)
-            except OSError:
-                return False
-        return True
+        return self.cache is not None and bool(self.live_rows) and folders_unchanged(
+            self.cache, self.live, self._key(self.live), self.live_rows)
 
     def _record_folders(self) -> None:
         """The folders of the live tree as they are now, for the next build's _folders_unchanged. One
@@ -372,3 +343,42 @@ class Tree:
                 folder = os.path.dirname(folder)
 
 
+def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, FileRow], refresh: bool = False) -> bool:
+    """Whether the live tree `live` (of cache key `key`) holds exactly the files of `rows`, told
+    without listing them all: a file or folder added to or removed from a folder changes the folder's
+    time (Tree._record_folders keeps them). A folder changed just before it was recorded is listed;
+    with `refresh`, those found as recorded are known by their times from then on, once old enough."""
+    name = key.partition(":")[0]
+    recorded = cache.get(f"folders {name}")
+    if not recorded or recorded[0] != key:
+        return False
+    prefix = f"{live}/"
+    racy: dict[str, os.stat_result] = {}
+    for rel, (mtime_ns, ino) in recorded[1].items():
+        try:
+            found = os.lstat(prefix + rel if rel else live)
+        except OSError:
+            return False
+        if found.st_ino != ino or not stat.S_ISDIR(found.st_mode):
+            return False
+        if found.st_mtime_ns != mtime_ns:
+            if mtime_ns != RACY_FOLDER:
+                return False
+            racy[rel] = found
+    if not racy:
+        return True
+    children: dict[str, set[str]] = {}
+    for rel in (*rows, *recorded[1]):
+        if rel:
+            folder, _, child = rel.rpartition("/")
+            children.setdefault(folder, set()).add(child)
+    try:
+        if not all(set(os.listdir(prefix + rel if rel else live)) == children.get(rel, set()) for rel in racy):
+            return False
+    except OSError:
+        return False
+    before = trusted_before()
+    settled = {rel: (found.st_mtime_ns, found.st_ino) for rel, found in racy.items() if found.st_mtime_ns < before}
+    if refresh and settled:
+        cache.put(f"folders {name}", [key, {**recorded[1], **settled}])
+    return True
