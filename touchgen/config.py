@@ -206,8 +206,8 @@ def _section(path: Path, text: str, name: str, raw: object, cls: Any, warnings: 
     known = {f.name.rstrip("_"): f.name for f in dataclasses.fields(cls)}
     values: dict[str, object] = {}
     for key, value in raw.items():
-        line = _key_line(text, name, key)
         if key not in known:
+            line = _key_line(text, name, key)
             where = f"{path}:{line}" if line else str(path)
             warnings.append(f"{where}: warning: unknown setting '{key}' in [{name}] (known: {', '.join(sorted(known))})")
             continue
@@ -221,7 +221,7 @@ def _section(path: Path, text: str, name: str, raw: object, cls: Any, warnings: 
             ok = all(isinstance(item, str) for item in value)
         if not ok:
             raise ConfigError(
-                path, line,
+                path, _key_line(text, name, key),
                 f"[{name}] {key} must be {TYPE_NAMES[origin]}, not {_type_of(value)} ({value!r})",
             )
         values[known[key]] = value
