@@ -10,7 +10,7 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,11 +174,22 @@ class Tree:
         found = os.stat(folder)
         return f"{self.name}:{found.st_dev}:{found.st_ino}"
 
-    def known(self, rel: str, key: str) -> bool:
-        """Whether the live file `rel` shows what `key` describes and is as touchgen wrote it: then it
-        need not be rendered again (see keep)."""
-        row = self._live(rel)
-        return row is not None and row.key == key and key != ""
+    def reuse(self, rels: Sequence[str], key: str) -> bool:
+        """When each live file of `rels` shows what `key` describes and is as touchgen wrote it, they
+        go into the next tree as they are, unrendered: True. Else nothing is kept (they are put)."""
+        if not key:
+            return False
+        rows = []
+        for rel in rels:
+            row = self._live(rel)
+            if row is None or row.key != key:
+                return False
+            rows.append(row)
+        for rel, row in zip(rels, rows):
+            self._link(rel, row)
+        self.unchanged += len(rows)
+        self.reused += len(rows)
+        return True
 
     def _live(self, rel: str) -> FileRow | None:
         """The cache's row of the live file `rel`, when the file on disk still matches it."""
@@ -189,14 +200,6 @@ class Tree:
             row = None
         self._verified[rel] = row
         return row
-
-    def keep(self, rel: str, key: str) -> None:
-        """The live file `rel` goes into the next tree as it is (known(rel, key) said so)."""
-        row = self._live(rel)
-        assert row is not None
-        self._link(rel, row)
-        self.unchanged += 1
-        self.reused += 1
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         """`data` is the next content of `rel`: linked from the live tree when it is the same there,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -64,11 +65,11 @@ class Entry:
         rendered = self.rendered
         return replace(self, rendered=Rendered(body, rendered.summary, rendered.minutes, rendered.references))
 
-    @property
+    @functools.cached_property  # shown by every listing a post is in, and asking the time zone takes a while
     def date_display(self) -> str:
         return display_date(self.date) if self.date else ""
 
-    @property
+    @functools.cached_property
     def date_iso(self) -> str:
         return self.date.isoformat() if self.date else ""
 

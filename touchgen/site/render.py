@@ -27,8 +27,9 @@ FOREVER = 1e18  # seconds: a time no build reaches
 
 
 class Sink(Protocol):
-    def known(self, rel: str, key: str) -> bool: ...
-    def keep(self, rel: str, key: str) -> None: ...
+    def reuse(self, rels: Sequence[str], key: str) -> bool:
+        """Keep the files `rels` as the last build wrote them when each shows what `key` describes;
+        whether they were kept (else they are to be rendered and put)."""
     def put(self, rel: str, data: bytes, key: str = "") -> None: ...
 
 
@@ -38,11 +39,8 @@ class Counter:
     def __init__(self) -> None:
         self.paths: set[str] = set()
 
-    def known(self, rel: str, key: str) -> bool:
+    def reuse(self, rels: Sequence[str], key: str) -> bool:
         return False
-
-    def keep(self, rel: str, key: str) -> None:
-        raise AssertionError("nothing is known to a counter")
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         self.paths.add(rel)
@@ -230,9 +228,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     for page in listing_pages(site):
         rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
         made.add(page.path)
-        if sink.known(rel, key):
-            sink.keep(rel, key)
-        else:
+        if not sink.reuse((rel,), key):
             sink.put(rel, render_page(settings, site.pages, theme, page), key)
 
     from .newsletter import email_files
@@ -246,13 +242,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         email_key = digest(base, email_templates, post.fingerprint)
         emails = email_files(post)
         keys.update({rel: key, **{email: email_key for email in emails}})
-        page_known = sink.known(rel, key)
-        if page_known:
-            sink.keep(rel, key)
-        email_known = all(sink.known(email, email_key) for email in emails)
-        if email_known:
-            for email in emails:
-                sink.keep(email, email_key)
+        page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
         if not page_known or not email_known:
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post))
     for files in renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW):
@@ -262,10 +252,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     newest = site.posts[:FEED_SIZE]
     feeds_key = digest(base, "feeds", describe(newest), "" if newest else now.isoformat())
     feeds = (f"{SITE_FOLDER}/feed.xml", f"{SITE_FOLDER}/atom.xml")
-    if all(sink.known(rel, feeds_key) for rel in feeds):
-        for rel in feeds:
-            sink.keep(rel, feeds_key)
-    else:
+    if not sink.reuse(feeds, feeds_key):
         for name, data in render_feeds(site, now).items():
             sink.put(f"{SITE_FOLDER}/{name}", data, feeds_key)
     made.update(("feed.xml", "atom.xml"))
@@ -274,9 +261,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         found = source.stat()
         key = digest("copy", str(source.resolve()), status_of(found))  # a same-size edit with its time put back too
         made.add(rel)
-        if sink.known(f"{SITE_FOLDER}/{rel}", key):
-            sink.keep(f"{SITE_FOLDER}/{rel}", key)
-        else:
+        if not sink.reuse((f"{SITE_FOLDER}/{rel}",), key):
             sink.put(f"{SITE_FOLDER}/{rel}", source.read_bytes(), key)
 
     renderer.save()
@@ -335,13 +320,14 @@ class Trees:
         name, _, rest = rel.partition("/")
         return self.trees[name], rest
 
-    def known(self, rel: str, key: str) -> bool:
-        tree, rest = self._split(rel)
-        return bool(tree.known(rest, key))
-
-    def keep(self, rel: str, key: str) -> None:
-        tree, rest = self._split(rel)
-        tree.keep(rest, key)
+    def reuse(self, rels: Sequence[str], key: str) -> bool:
+        name = rels[0].partition("/")[0]
+        rests = []
+        for rel in rels:
+            tree, _, rest = rel.partition("/")
+            assert tree == name, "files reused together are in one tree"
+            rests.append(rest)
+        return bool(self.trees[name].reuse(rests, key))
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         tree, rest = self._split(rel)
