@@ -5,6 +5,7 @@ that cannot be read is rebuilt, never an error."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import importlib.util
 import json
@@ -63,6 +64,57 @@ def test_cache_and_workers_never_change_a_byte(site, tmp_path):
     assert (again.written.written, again.written.removed) == (0, 0)
     assert again.written.unchanged == again.written.reused == len(expected)
     assert contents(site / "output") == expected
+
+
+def _collecting(_: int) -> bool:
+    return gc.isenabled()
+
+
+def test_a_build_pauses_the_cycle_collector_here_and_gives_it_back(site, monkeypatch):
+    """The build process does not look for cycles while it builds (what it makes lives until the end);
+    it does again once the build is over, failed or not (touchgen serve builds again and again in one
+    process); a build started with the collector off leaves it off; the workers collect as usual."""
+    from touchgen.site import render
+    from touchgen.site.workers import Workers
+
+    many_posts(site, 70)
+    passes: list[str] = []
+
+    def counted(phase: str, info: dict) -> None:
+        passes.append(phase)
+
+    seen_by_workers: list[bool] = []
+    produce = render.produce
+
+    def watched(*args, **kwargs):
+        gc.collect()  # at most one pass by hand; the build's allocations make none
+        workers = Workers(2)
+        try:
+            seen_by_workers.extend(workers.map(_collecting, range(8), 1, 1))
+        finally:
+            workers.close()
+        assert not gc.isenabled()
+        return produce(*args, **kwargs)
+
+    monkeypatch.setattr(render, "produce", watched)
+    assert gc.isenabled()
+    gc.callbacks.append(counted)
+    try:
+        build(load_settings(site), jobs=2)
+    finally:
+        gc.callbacks.remove(counted)
+    assert gc.isenabled() and passes == ["start", "stop"] and seen_by_workers == [True] * 8
+    gc.disable()
+    try:
+        write(site / "content/posts/2024-01-01-post-0.md", "---\ntitle: [unclosed\n---\nBroken.\n")
+        with pytest.raises(TouchgenError):
+            build(load_settings(site), jobs=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(TouchgenError):
+        build(load_settings(site), jobs=1)
+    assert gc.isenabled()
 
 
 EDITS = {

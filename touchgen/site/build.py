@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import time
 from dataclasses import dataclass
@@ -131,12 +132,27 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
           jobs: int | None = None, cache: bool = True, out: Path | None = None) -> BuildResult:
     """Render everything, then switch output/ to it; nothing is written when anything is wrong. With
     the cache (output/.cache/), only what changed since the last build is rendered and written."""
+    started = time.perf_counter()
+    collecting = gc.isenabled()
+    gc.disable()  # see _build
+    try:
+        return _build(settings, drafts, future, clean, jobs, cache, out, started)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(settings: Settings, drafts: bool, future: bool, clean: bool, jobs: int | None, cache: bool,
+           out: Path | None, started: float) -> BuildResult:
+    """build(), with Python's cycle collector paused: what a build makes (documents, entries, the
+    cache's rows) lives until it ends, and reference counting frees the rest, so the collector's
+    passes over a heap of hundreds of thousands of objects would find next to nothing (they took
+    an eighth of a rebuild of 5,000 posts). The worker processes collect as usual."""
     from .cache import Cache
     from .inputs import fresh_result, inputs_digest, remember
     from .output import CACHE_FOLDER
     from .workers import MIN_POSTS_FOR_POOL, Workers, default_jobs
 
-    started = time.perf_counter()
     out = settings.paths.output if out is None else out  # output/.preview for touchgen serve
     check_output(out)
     now = current_time()

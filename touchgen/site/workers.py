@@ -7,6 +7,7 @@ on how many workers there are."""
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 from collections import deque
@@ -49,7 +50,7 @@ class Workers:
         self.pool: Any = None
         if jobs > 1:
             try:
-                self.pool = _context().Pool(jobs)
+                self.pool = _context().Pool(jobs, initializer=gc.enable)  # see build(): here, garbage is short-lived
             except (OSError, ImportError):  # no processes to be had here (a sandbox): one is enough
                 self.jobs = 1
 
