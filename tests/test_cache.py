@@ -295,6 +295,45 @@ def counting_reads(monkeypatch) -> list[str]:
     return read
 
 
+def test_a_rebuild_reads_the_bodies_of_only_the_posts_it_renders_and_a_lost_body_is_read_from_its_file(
+        site, tmp_path, monkeypatch):
+    from touchgen.site.cache import Cache
+
+    many_posts(site, 12)
+    age(site)
+    build(load_settings(site), jobs=1)
+    asked: list[str] = []
+    original = Cache.body
+
+    def counted(self, digest):
+        asked.append(digest)
+        return original(self, digest)
+
+    monkeypatch.setattr(Cache, "body", counted)
+    read = counting_reads(monkeypatch)
+    replace(site / "content/posts/2024-03-04-post-9.md", "Post *9* says", "Post *9* now says")
+    build(load_settings(site), jobs=1)  # the post, its neighbours' pages, the listings: no other body
+    assert (read, asked) == (["2024-03-04-post-9.md"], [])
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+    # The email template changed: every email shows its post's text, from the cache.
+    replace(site / "templates/email/newsletter.txt", "{{ post.text }}", "{{ post.text }}\n")
+    read.clear()
+    build(load_settings(site), jobs=1)
+    assert read == [] and len(asked) == 13 and len(set(asked)) == 13
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+    # Should the cache have lost a body, it is read from the post's file again.
+    with sqlite3.connect(site / "output/.cache/cache.db") as db:
+        db.execute("DELETE FROM bodies")
+    db.close()
+    replace(site / "templates/email/newsletter.txt", "{{ post.text }}\n", "{{ post.text }}\n\n")
+    read.clear()
+    build(load_settings(site), jobs=1)
+    assert sorted(read) == sorted(path.name for path in (site / "content/posts").glob("*.md"))
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
 def test_posts_read_in_the_workers_tell_the_same_warnings_and_errors(site, tmp_path, monkeypatch):
     """A cold build with workers reads the posts there (with their markdown); the warnings, the errors
     and the output are those of a build that reads every post itself, in the same order."""
@@ -397,8 +436,9 @@ def test_a_document_comes_back_from_the_cache_as_it_was_read(site, folder):
     for doc in documents:
         fields = to_json(doc, settings.zone)
         assert fields is not None, doc.source
-        back = from_json(json.loads(json.dumps(fields)), settings.zone, doc.assets)
+        back = from_json(json.loads(json.dumps(fields)), settings.zone, doc.assets, lambda: doc.body_text or "")
         assert back == doc and repr(back) == repr(doc), doc.source
+        assert back.body_text is None and back.body == doc.body and doc.body_text == doc.body, doc.source
     if folder == "hugo":  # dates written with an offset keep it
         assert any(doc.date is not None and doc.date.tzinfo is not settings.zone for doc in documents)
 

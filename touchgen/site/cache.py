@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 6
+SCHEMA = 7
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 
@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TE
 CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, code BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 
 
@@ -185,8 +186,13 @@ class Cache:
         return found
 
     def _html(self, key: str, otherwise: Callable[[str], str]) -> str:
-        """The HTML of `key`: asked for on any thread (a worker pool's sends entries from its own)."""
-        query = "SELECT html FROM markdown WHERE key = ?"
+        """The HTML of `key` (else otherwise(key))."""
+        found = self._one("SELECT html FROM markdown WHERE key = ?", key)
+        return found if found is not None else otherwise(key)
+
+    def _one(self, query: str, key: str) -> str | None:
+        """The one value `query` finds for `key`, asked for on any thread (a worker pool's sends entries
+        from its own); None when there is none."""
         if threading.get_ident() == self._owner:
             with self._guard() as db:
                 row = db.execute(query, (key,)).fetchone() if db else None
@@ -197,7 +203,7 @@ class Cache:
                 row = self._readers.db.execute(query, (key,)).fetchone()
             except sqlite3.Error:
                 row = None
-        return str(row[0]) if row is not None else otherwise(key)
+        return str(row[0]) if row is not None else None
 
     def store_markdown(self, rendered: dict[str, Rendered], keep: Iterable[str]) -> None:
         """Add `rendered`; forget every entry not in `keep` (what the site no longer has)."""
@@ -223,6 +229,24 @@ class Cache:
     def store_documents(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
         """Add what was read; forget every source not in `keep` (what the site no longer has)."""
         self._store_by_status("documents", read, keep)
+
+    def body(self, digest: str) -> str | None:
+        """The markdown body of the document whose file hashes to `digest` (see store_bodies)."""
+        return self._one("SELECT body FROM bodies WHERE digest = ?", digest)
+
+    def store_bodies(self, bodies: dict[str, str], keep: Iterable[str]) -> None:
+        """Add the bodies of documents read (by their digest); forget those of every other document."""
+        keep = set(keep)
+        with self._guard() as db:
+            if db is None:
+                return
+            stale = [(found,) for (found,) in db.execute("SELECT digest FROM bodies") if found not in keep]
+            if not bodies and not stale:
+                return
+            with db:
+                db.execute("BEGIN")
+                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", bodies.items())
+                db.executemany("DELETE FROM bodies WHERE digest = ?", stale)
 
     def inputs(self) -> dict[str, tuple[str, str]]:
         """path -> (the file's status when it was read, the SHA-256 of its content)."""

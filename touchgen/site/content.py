@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from dataclasses import dataclass, replace
@@ -152,8 +153,10 @@ class Known:
         self.sources: list[str] = []
         self.trusted_before = trusted_before()
         self.workers = workers
-        self.ahead: dict[str, tuple[os.stat_result, str, str, Rendered | None]] = {}  # see read_ahead
+        self.ahead: dict[str, tuple[os.stat_result, str, str, str, Rendered | None]] = {}  # see read_ahead
         self.rendered: dict[str, Rendered] = {}  # a document's digest -> its markdown, rendered where it was read
+        self.bodies: dict[str, str] = {}  # a document's digest -> its body, of the documents read (not known)
+        self.digests: list[str] = []  # of every document of this build: their bodies are kept
 
     @staticmethod
     def _shown(root: Path, path: Path) -> str:
@@ -198,10 +201,11 @@ class Known:
         self.sources.append(shown)
         ahead = self.ahead.pop(shown, None)
         if ahead is not None:  # read in a worker a moment ago (the status is from before it was read)
-            before, status, data, rendered = ahead
-            doc = self._known(root, path, shown, data, warnings, notes)
+            before, status, data, body, rendered = ahead
+            doc = self._known(root, path, kind, settings, shown, data, warnings, notes, body=body)
             trusted = before.st_mtime_ns < self.trusted_before
             self.read[shown] = (status if trusted else f"{self.context}:{kind.value}:{RACY}", data)
+            self.bodies[doc.digest] = body
             if rendered is not None:
                 self.rendered[doc.digest] = rendered
             return doc
@@ -214,7 +218,8 @@ class Known:
             if row[0] == status or (row[0] == kept + RACY and text_digest(path) == fields[DIGEST_FIELD]):
                 if row[0] != status and found is not None and found.st_mtime_ns < self.trusted_before:
                     self.read[shown] = (status, row[1])  # known by its status from now on
-                return self._known(root, path, shown, row[1], warnings, notes, (fields, own_notes, own_warnings))
+                return self._known(root, path, kind, settings, shown, row[1], warnings, notes,
+                                   (fields, own_notes, own_warnings))
         own: list[str] = []
         mine = Notes()
         try:
@@ -224,25 +229,37 @@ class Known:
             for key, message in mine.first.items():
                 notes.add(key, message, shown)
         fields = to_json(doc, self.zone)
+        self.digests.append(doc.digest)
         if found is not None and fields is not None:
             trusted = found.st_mtime_ns < self.trusted_before
             self.read[shown] = (status if trusted else kept + RACY, json.dumps([fields, list(mine.first.items()), own]))
+            self.bodies[doc.digest] = doc.body
         return doc
 
-    def _known(self, root: Path, path: Path, shown: str, data: str, warnings: list[str], notes: Notes,
-               parsed: Any = None) -> Document:
-        """The document a row's data holds, its warnings told again."""
+    def _known(self, root: Path, path: Path, kind: Kind, settings: Settings, shown: str, data: str,
+               warnings: list[str], notes: Notes, parsed: Any = None, body: str | None = None) -> Document:
+        """The document a row's data holds, its warnings told again; its body is read from the cache
+        when first used, unless given."""
         fields, own_notes, own_warnings = parsed if parsed is not None else json.loads(data)
         warnings += own_warnings
         for key, message in own_notes:
             notes.add(key, message, shown)
-        return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root))
+        self.digests.append(fields[DIGEST_FIELD])
+        read_body = functools.partial(str, body) if body is not None else functools.partial(
+            self._body, fields[DIGEST_FIELD], root, path, kind, settings)
+        return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root), read_body)
+
+    def _body(self, digest: str, root: Path, path: Path, kind: Kind, settings: Settings) -> str:
+        """A known document's body, from the cache (or, should it have lost it, from the file)."""
+        found = self.store.body(digest)
+        return found if found is not None else read_document(root, path, kind, settings, [], Notes()).body
 
     def save(self) -> None:
         """Keep what was read (facts about files, true whether or not the build goes on); let go of
         the rows, so that a big site's text is not held twice while it builds."""
         self.store.store_documents(self.read, self.sources)
-        self.read, self.rows = {}, {}
+        self.store.store_bodies(self.bodies, self.digests)
+        self.read, self.rows, self.bodies = {}, {}, {}
 
 
 def load_content(settings: Settings, known: Known | None = None) -> Content:

@@ -9,7 +9,8 @@ import hashlib
 import html
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,13 +62,31 @@ class Document:
     summary: str | None
     tags: tuple[str, ...]
     draft: bool
-    body: str
+    body_text: str | None = field(compare=False, repr=False)  # the body, or None while only `read_body` has it (see body)
     body_line: int  # the line the markdown body starts on
-    digest: str  # SHA-256 of the whole file: which source a built email came from
+    digest: str  # SHA-256 of the whole file: which source a built email came from (and what decides the body)
     assets: tuple[tuple[str, Path], ...] = ()  # (path under the page, source file): images and files beside it
     aliases: tuple[str, ...] = ()  # old paths (from the site root) that redirect here
     slug_from_name: bool = False  # the slug comes from the file name, not a slug: line
     url_path: str = ""  # where the page is, from the site root, such as posts/slug/
+    read_body: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def body(self) -> str:
+        """The markdown body. One from the build cache is read when first used: a rebuild lists
+        thousands of posts but renders a few, and the bodies are most of a site's text."""
+        if self.body_text is not None:
+            return self.body_text
+        assert self.read_body is not None, "a document without its body must say where to read it"
+        return self.read_body()
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to worker processes: with the body, without the reader
+        values = [getattr(self, name) for name in _DOCUMENT_FIELDS]
+        values[_DOCUMENT_FIELDS.index("body_text")], values[-1] = self.body, None
+        return Document, tuple(values)
+
+
+_DOCUMENT_FIELDS = [item.name for item in fields(Document)]
 
 
 class Notes:
@@ -314,26 +333,28 @@ DIGEST_FIELD = 10  # where to_json puts the digest
 
 
 def to_json(doc: Document, zone: dt.tzinfo) -> list[Any] | None:
-    """`doc` (but its assets, which live in other files) as JSON values for the build cache; None when
-    it cannot be written so that from_json gives back the same document."""
+    """`doc` as JSON values for the build cache, but its assets (other files) and its body (which the
+    cache keeps apart); None when it cannot be written so that from_json gives back the same document."""
     try:
         date = _date_json(doc.date, zone)
     except ValueError:
         return None
     return [doc.kind.value, doc.source, doc.title, doc.slug, date, doc.summary, doc.tags, doc.draft,
-            doc.body, doc.body_line, doc.digest, doc.aliases, doc.slug_from_name, doc.url_path]
+            None, doc.body_line, doc.digest, doc.aliases, doc.slug_from_name, doc.url_path]
 
 
-def from_json(fields: list[Any], zone: dt.tzinfo, assets: tuple[tuple[str, Path], ...]) -> Document:
-    """The document to_json wrote, with its assets as they are now."""
-    kind, source, title, slug, date, summary, tags, draft, body, body_line, digest, aliases, from_name, url = fields
+def from_json(values: list[Any], zone: dt.tzinfo, assets: tuple[tuple[str, Path], ...],
+              read_body: Callable[[], str]) -> Document:
+    """The document to_json wrote, with its assets as they are now and its body read by `read_body`
+    when first used (to_json leaves the body out: it is kept apart, by the document's digest)."""
+    kind, source, title, slug, date, summary, tags, draft, _, body_line, digest, aliases, from_name, url = values
     when = None
     if date is not None:
         naive, fold, offset = date
         tzinfo = zone if offset is None else dt.timezone(dt.timedelta(seconds=offset))
         when = dt.datetime.fromisoformat(naive).replace(tzinfo=tzinfo, fold=fold)
-    return Document(Kind(kind), source, title, slug, when, summary, tuple(tags), draft, body, body_line, digest,
-                    assets, tuple(aliases), from_name, url)
+    return Document(Kind(kind), source, title, slug, when, summary, tuple(tags), draft, None, body_line, digest,
+                    assets, tuple(aliases), from_name, url, read_body)
 
 
 @functools.cache

@@ -50,7 +50,6 @@ class Entry:
     summary: str
     tags: tuple[Tag, ...]
     rendered: Rendered  # body is its HTML, read when first used
-    text: str  # the markdown source: the plain-text version of the body
     reading_minutes: int
     reply_link: str
     booking_link: str
@@ -59,6 +58,11 @@ class Entry:
     @property
     def body(self) -> Markup:
         return Markup(self.rendered.html)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The markdown source: the plain-text version of the body (the email's)."""
+        return self.doc.body.strip()
 
     def with_body(self, body: str) -> Entry:
         """The entry with another body (the email's, with absolute links)."""
@@ -131,7 +135,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
         return Entry(
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
-            summary=result.summary, tags=tags, rendered=result, text=doc.body.strip(),
+            summary=result.summary, tags=tags, rendered=result,
             reading_minutes=result.minutes,
             reply_link=reply_link(settings, doc.title, address),
             booking_link=site_booking(doc.slug),

@@ -92,10 +92,10 @@ def markdown_job(item: tuple[str, str | None]) -> Rendered | None:
     return render_document(body, summary)
 
 
-def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[str, Rendered | None] | None:
+def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[str, str, Rendered | None] | None:
     """A post or page read from its file, as the build cache keeps it (JSON: its fields, notes and
-    warnings), and its markdown rendered; None when it cannot be read (the build process reads it
-    again, for the message)."""
+    warnings; its body), and its markdown rendered; None when it cannot be read (the build process
+    reads it again, for the message)."""
     import json
 
     from ..errors import TouchgenError
@@ -116,7 +116,7 @@ def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[str, Rendered | No
     rendered = render_document(doc.body, doc.summary)
     if rendered is not None:
         rendered.references = references_in(rendered.html)
-    return json.dumps([fields, list(mine.first.items()), own]), rendered
+    return json.dumps([fields, list(mine.first.items()), own]), doc.body, rendered
 
 
 @dataclass(frozen=True)
