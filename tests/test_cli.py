@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 
@@ -217,6 +218,38 @@ def test_python_dash_m_touchgen(site):
     result = subprocess.run([sys.executable, "-m", "touchgen", "--site", str(site), "check"],
                             capture_output=True, text=True)
     assert (result.returncode, result.stdout) == (0, "No problems: 1 post, 1 page, 0 warnings\n")
+
+
+def test_a_finished_build_ends_at_once_with_everything_it_printed_sent(site):
+    """`touchgen build` ends its process without Python's tidying up (os._exit) once it has printed
+    its summary: what it printed to a pipe still arrives whole, warnings included, with status 0;
+    a build that fails ends as any command does, with status 1 and its message."""
+    post(site, "2026-11-16-odd.md", "title: Odd\ndate: 2026-11-16\ntilte: x\n")
+    command = [sys.executable, "-m", "touchgen", "--site", str(site), "build"]
+    for attempt in ("first", "nothing changed"):
+        result = subprocess.run(command, capture_output=True, text=True)
+        assert result.returncode == 0, attempt
+        assert result.stderr == "content/posts/2026-11-16-odd.md:4: warning: unknown front matter key 'tilte' " \
+            "(known: title, date, summary, tags, slug, draft, aliases)\n", attempt
+        assert result.stdout.startswith("Built 2 posts, 1 page, 2 feeds, 2 emails in ") and \
+            result.stdout.endswith(" removed (output/)\n"), attempt
+    assert (site / "output/site/posts/odd/index.html").is_file()
+    post(site, "2026-11-16-odd.md", "title: Odd\ndate: someday\n")
+    failed = subprocess.run(command, capture_output=True, text=True)
+    assert (failed.returncode, failed.stdout) == (1, "")
+    assert failed.stderr == ("error: content/posts/2026-11-16-odd.md:3: date 'someday' is not a valid date (use "
+                             "YYYY-MM-DD)\nError: 1 problem found; nothing was written\n")
+    # The reader of the pipe leaves before the summary is printed: no traceback, and the build is done.
+    shutil.rmtree(site / "output")
+    post(site, "2026-11-16-odd.md", "title: Odd\ndate: 2026-11-16\n")
+    reader, writer = os.pipe()
+    os.close(reader)
+    closed = subprocess.run(command, stdout=writer, stderr=subprocess.PIPE, text=True)
+    os.close(writer)
+    assert (closed.returncode, closed.stderr) == (1, "Error: the program reading touchgen's output (such as `| head`) "
+                                                     "closed it before the last line; what was done is done: run the "
+                                                     "command without it to read everything\n")
+    assert (site / "output/site/posts/odd/index.html").is_file()
 
 
 def test_warnings_are_shown_when_a_build_fails(site, run):

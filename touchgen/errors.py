@@ -88,6 +88,9 @@ def from_os_error(exc: OSError, where: str | None = None) -> TouchgenError:
     file the system names) and what to do."""
     import errno
 
+    if exc.errno == errno.EPIPE and not (where or exc.filename):
+        return TouchgenError("the program reading touchgen's output (such as `| head`) closed it before the "
+                             "last line; what was done is done: run the command without it to read everything")
     where = where or exc.filename or "a file"
     hints = {
         errno.ENOSPC: "the disk is full: free some space, then run the command again (nothing was half-written)",

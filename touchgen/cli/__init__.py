@@ -141,4 +141,26 @@ def cli(ctx: click.Context, site: str, verbose: int, quiet: bool) -> None:
 
 
 def main() -> None:
-    cli(prog_name="touchgen")
+    """The touchgen command (the console script and python -m touchgen)."""
+    from .context import ends_at_once
+
+    try:
+        cli(prog_name="touchgen")
+    except SystemExit as exc:
+        if exc.code in (0, None) and ends_at_once() and _flushed():
+            import os
+
+            os._exit(0)
+        raise
+
+
+def _flushed() -> bool:
+    """Whether what was printed has gone out (not when the reader of a pipe has left)."""
+    import sys
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return False
+    return True

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from ..text import plural
-from .context import Context, pass_context
+from .context import Context, end_at_once, pass_context
 from .params import DAY, today_option
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -106,6 +106,7 @@ def build(obj: Context, drafts: bool, future: bool, clean: bool, jobs: int | Non
     result = run_build(obj.settings(), drafts, future, clean, jobs)
     obj.warn(result.rendered.warnings)
     obj.say(result.summary())
+    end_at_once()  # the trees are switched and the cache is closed
 
 
 @click.command()
