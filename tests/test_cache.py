@@ -295,13 +295,15 @@ def counting_reads(monkeypatch) -> list[str]:
     return read
 
 
+@pytest.mark.parametrize("jobs", [1, 2])  # with 2, the bodies go to the workers: read by the pool's own thread
 def test_a_rebuild_reads_the_bodies_of_only_the_posts_it_renders_and_a_lost_body_is_read_from_its_file(
-        site, tmp_path, monkeypatch):
+        site, tmp_path, monkeypatch, jobs):
     from touchgen.site.cache import Cache
 
-    many_posts(site, 12)
+    many_posts(site, 12 if jobs == 1 else 70)
+    posts = len(list((site / "content/posts").glob("*.md")))
     age(site)
-    build(load_settings(site), jobs=1)
+    build(load_settings(site), jobs=jobs)
     asked: list[str] = []
     original = Cache.body
 
@@ -312,15 +314,17 @@ def test_a_rebuild_reads_the_bodies_of_only_the_posts_it_renders_and_a_lost_body
     monkeypatch.setattr(Cache, "body", counted)
     read = counting_reads(monkeypatch)
     replace(site / "content/posts/2024-03-04-post-9.md", "Post *9* says", "Post *9* now says")
-    build(load_settings(site), jobs=1)  # the post, its neighbours' pages, the listings: no other body
+    build(load_settings(site), jobs=jobs)  # the post, its neighbours' pages, the listings: no other body
     assert (read, asked) == (["2024-03-04-post-9.md"], [])
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
 
     # The email template changed: every email shows its post's text, from the cache.
     replace(site / "templates/email/newsletter.txt", "{{ post.text }}", "{{ post.text }}\n")
     read.clear()
-    build(load_settings(site), jobs=1)
-    assert read == [] and len(asked) == 13 and len(set(asked)) == 13
+    build(load_settings(site), jobs=jobs)
+    # (The workers get the pages too, as every page's menu, and so their bodies.)
+    expected = posts if jobs == 1 else posts + len(list((site / "content/pages").glob("*.md")))
+    assert read == [] and len(asked) == expected and len(set(asked)) == expected
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
 
     # Should the cache have lost a body, it is read from the post's file again.
@@ -329,8 +333,9 @@ def test_a_rebuild_reads_the_bodies_of_only_the_posts_it_renders_and_a_lost_body
     db.close()
     replace(site / "templates/email/newsletter.txt", "{{ post.text }}\n", "{{ post.text }}\n\n")
     read.clear()
-    build(load_settings(site), jobs=1)
-    assert sorted(read) == sorted(path.name for path in (site / "content/posts").glob("*.md"))
+    build(load_settings(site), jobs=jobs)
+    folders = ["posts"] if jobs == 1 else ["posts", "pages"]
+    assert sorted(read) == sorted(path.name for folder in folders for path in (site / "content" / folder).glob("*.md"))
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
 
 
