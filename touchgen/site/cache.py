@@ -26,12 +26,20 @@ STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp i
 
 
 RACY_NS = 2_000_000_000  # a file changed this close to a build may change again with the same size and times
+FINE_RACY_NS = 100_000_000  # the same where times have fractions of a second: such clocks tick every 10 ms at most
 
 
-def trusted_before() -> int:
+def trusted_before(fine: bool = False) -> int:
     """Files last changed before this time (ns) may be known by their status (size, times, inode):
-    one changed later may be saved again within the same tick of the file system's clock."""
-    return time.time_ns() - RACY_NS
+    one changed later may be saved again within the same tick of the file system's clock (up to two
+    seconds; with `fine`, for a time that has a fraction of a second (see fine_time), a tenth of one)."""
+    return time.time_ns() - (FINE_RACY_NS if fine else RACY_NS)
+
+
+def fine_time(mtime_ns: int) -> bool:
+    """Whether a file's time has a fraction of a second: its file system keeps times finer than
+    seconds (ext4, XFS, APFS, NTFS), not whole or even seconds (ext3, FAT, some network shares)."""
+    return mtime_ns % 1_000_000_000 != 0
 
 
 def status_of(found: os.stat_result) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import TouchgenError
 from ..files import exchange, remove
-from .cache import Cache, FileRow, trusted_before
+from .cache import Cache, FileRow, fine_time, trusted_before
 
 CACHE_FOLDER = ".cache"
 LEGACY = (".{name}.touchgen-new", ".{name}.touchgen-old")  # where earlier versions staged and retired
@@ -156,11 +156,12 @@ class Tree:
             while folder not in folders:
                 folders.add(folder)
                 folder = folder.rpartition("/")[0] if folder else folder
-        before = trusted_before()
+        before = (trusted_before(), trusted_before(fine=True))
         signatures = {}
         for rel in folders:
             found = os.lstat(self._live_prefix + rel if rel else self.live)
-            signatures[rel] = (found.st_mtime_ns if found.st_mtime_ns < before else RACY_FOLDER, found.st_ino)
+            settled = found.st_mtime_ns < before[fine_time(found.st_mtime_ns)]
+            signatures[rel] = (found.st_mtime_ns if settled else RACY_FOLDER, found.st_ino)
         self.cache.put(f"folders {self.name}", [self._key(self.live), signatures])
 
     def _recover_legacy(self) -> None:
@@ -380,8 +381,9 @@ def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, Fil
             return False
     except OSError:
         return False
-    before = trusted_before()
-    settled = {rel: (found.st_mtime_ns, found.st_ino) for rel, found in racy.items() if found.st_mtime_ns < before}
+    before = (trusted_before(), trusted_before(fine=True))
+    settled = {rel: (found.st_mtime_ns, found.st_ino) for rel, found in racy.items()
+               if found.st_mtime_ns < before[fine_time(found.st_mtime_ns)]}
     if refresh and settled:
         cache.put(f"folders {name}", [key, {**recorded[1], **settled}])
     return True
