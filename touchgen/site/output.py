@@ -186,8 +186,13 @@ class Tree:
             if row is None or row.key != key:
                 return False
             rows.append(row)
+        spare_rows, wanted = self.spare_rows, self.wanted
         for rel, row in zip(rels, rows):
-            self._link(rel, row)
+            spare = spare_rows.get(rel)
+            if spare is not None and spare.ino == row.ino:  # as _link, without the call: the most common
+                wanted[rel] = row
+            else:
+                self._link(rel, row)
         self.unchanged += len(rows)
         self.reused += len(rows)
         return True

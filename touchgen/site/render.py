@@ -53,13 +53,15 @@ class TemplateDigests:
 
     def __init__(self, theme: Theme, parsed: dict[str, list[str] | None] | None = None) -> None:
         self.theme = theme
-        self.found: dict[str, str] = {}
+        self.found: dict[str | tuple[str, ...], str] = {}  # a template's digest; a list of templates' digest
         self._everything: str | None = None
         self.known = parsed if isinstance(parsed, dict) else {}  # from the build cache: a template's hash -> what it uses
         self.parsed: dict[str, list[str] | None] = {}  # what this build found, for the next
 
     def __call__(self, *names: str) -> str:
-        return digest(*(self._digest(name) for name in names))
+        if names not in self.found:  # asked for once a page: thousands of times a build
+            self.found[names] = digest(*(self._digest(name) for name in names))
+        return self.found[names]
 
     def _digest(self, name: str) -> str:
         if name not in self.found:
@@ -241,10 +243,10 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         made.add(page.path)
         email_key = digest(base, email_templates, post.fingerprint)
         emails = email_files(post)
-        keys.update({rel: key, **{email: email_key for email in emails}})
         page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
         if not page_known or not email_known:
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post))
+            keys.update({rel: key, **{email: email_key for email in emails}})
     for files in renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW):
         for rel, data in files:
             sink.put(rel, data, keys[rel])
@@ -322,12 +324,9 @@ class Trees:
 
     def reuse(self, rels: Sequence[str], key: str) -> bool:
         name = rels[0].partition("/")[0]
-        rests = []
-        for rel in rels:
-            tree, _, rest = rel.partition("/")
-            assert tree == name, "files reused together are in one tree"
-            rests.append(rest)
-        return bool(self.trees[name].reuse(rests, key))
+        start = len(name) + 1
+        assert all(rel[:start] == f"{name}/" for rel in rels), "files reused together are in one tree"
+        return bool(self.trees[name].reuse([rel[start:] for rel in rels], key))
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         tree, rest = self._split(rel)
