@@ -339,6 +339,27 @@ def test_a_rebuild_reads_the_bodies_of_only_the_posts_it_renders_and_a_lost_body
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
 
 
+def test_a_rebuild_asks_for_each_posts_status_once(site, monkeypatch):
+    """The status of every file of content/ is found once a build: by the hash of everything a build
+    reads (inputs.py), then reused to tell which posts the cache knows."""
+    many_posts(site, 12)
+    age(site)
+    build(load_settings(site), jobs=1)
+    asked: list[str] = []
+    real = os.stat
+
+    def counted(path, *args, **kwargs):
+        if str(path).endswith(".md"):
+            asked.append(os.path.basename(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", counted)
+    replace(site / "content/posts/2024-03-04-post-9.md", "Post *9* says", "Post *9* now says")
+    build(load_settings(site), jobs=1)
+    markdown = sorted(path.name for path in (site / "content").rglob("*.md"))
+    assert sorted(asked) == markdown
+
+
 def test_posts_read_in_the_workers_tell_the_same_warnings_and_errors(site, tmp_path, monkeypatch):
     """A cold build with workers reads the posts there (with their markdown); the warnings, the errors
     and the output are those of a build that reads every post itself, in the same order."""
@@ -559,10 +580,15 @@ def test_a_rendering_reads_its_html_only_when_used_and_survives_a_lost_row(tmp_p
     from touchgen.site.cache import Cache, Rendered
 
     cache = Cache(tmp_path / ".cache")
-    cache.store_markdown({"a": Rendered("<p>A</p>", "A", 1, ()), "b": Rendered("<p>B</p>", "B", 1, ())}, ["a", "b"])
+    links = (("href", "https://example.com/x/"), ("src", "/images/cover.png"))
+    cache.store_markdown({"a": Rendered("<p>A</p>", "A", 1, links), "b": Rendered("<p>B</p>", "B", 1, ())}, ["a", "b"])
     asked: list[str] = []
     found = cache.markdown(["a", "b", "c"], lambda key: asked.append(key) or f"<p>{key} again</p>")
     assert sorted(found) == ["a", "b"] and found["a"].summary == "A"
+    assert (found["a"].references, found["b"].references) == (links, ())
+    assert cache.db is not None
+    cache.db.execute("UPDATE markdown SET refs = ? WHERE key = 'b'", (b"\xffgarbage",))
+    assert cache.markdown(["b"], lambda key: "")["b"].references is None  # found in the HTML again when needed
     assert found["a"].html == "<p>A</p>" and asked == []
     cache.store_markdown({}, ["a"])  # b is forgotten before anything used its HTML
     assert found["b"].html == "<p>b again</p>" and asked == ["b"]

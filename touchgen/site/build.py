@@ -176,7 +176,8 @@ def _build(settings: Settings, drafts: bool, future: bool, clean: bool, jobs: in
         if store is not None:
             store.put("last_build", None)  # a build stopped from here on leaves no claim that output/ is fresh
         try:
-            rendered, written, window = write(settings, drafts, future, now, store, workers, clean, out)
+            statuses = inputs.statuses if inputs is not None else {}
+            rendered, written, window = write(settings, drafts, future, now, store, workers, clean, out, statuses)
         except OSError as exc:  # a full disk, a read-only folder: the live trees were not touched
             fault = _write_fault(out, exc)
             if store is not None:

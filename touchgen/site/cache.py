@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
 import threading
@@ -21,7 +22,7 @@ from typing import Any, NamedTuple
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 7
+SCHEMA = 8
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 
@@ -55,6 +56,18 @@ def digest(*parts: str | bytes) -> str:
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+def _references(data: bytes | None) -> tuple[tuple[str, str], ...] | None:
+    """A rendering's links and images as store_markdown kept them (marshalled: thousands are read at
+    once); None, to be found again in the HTML, when there are none kept or they cannot be read."""
+    if data is None:
+        return None
+    try:
+        found = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return found if isinstance(found, tuple) else None
 
 
 class Rendered:
@@ -105,7 +118,7 @@ class FileRow(NamedTuple):
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
-                                     minutes INTEGER NOT NULL, refs TEXT);
+                                     minutes INTEGER NOT NULL, refs BLOB);
 CREATE TABLE IF NOT EXISTS files (tree TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,
                                   size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
                                   PRIMARY KEY (tree, path)) WITHOUT ROWID;
@@ -188,8 +201,7 @@ class Cache:
                 rows = db.execute(f"SELECT key, summary, minutes, refs FROM markdown WHERE key IN "
                                   f"({','.join('?' * len(chunk))})", chunk)
                 for key, summary, minutes, refs in rows:
-                    references = tuple(map(tuple, json.loads(refs))) if refs is not None else None
-                    found[key] = Rendered(None, summary, minutes, references,
+                    found[key] = Rendered(None, summary, minutes, _references(refs),
                                           functools.partial(self._html, key, otherwise))
         return found
 
@@ -223,7 +235,7 @@ class Cache:
                 db.execute("BEGIN")
                 db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?, ?)",
                                [(key, r.html, r.summary, r.minutes,
-                                 None if r.references is None else json.dumps(r.references))
+                                 None if r.references is None else marshal.dumps(r.references))
                                 for key, r in rendered.items()])
                 stale = [key for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
                 db.executemany("DELETE FROM markdown WHERE key = ?", [(key,) for key in stale])

@@ -144,7 +144,8 @@ class Known:
     """Posts and pages as earlier builds read them (the build cache): a file whose size, times, inode
     and device are as they were then is not read again, and its warnings are told again."""
 
-    def __init__(self, store: Cache, settings: Settings, workers: Workers | None = None) -> None:
+    def __init__(self, store: Cache, settings: Settings, workers: Workers | None = None,
+                 statuses: dict[str, os.stat_result] | None = None) -> None:
         self.store = store
         self.context = digest(__version__, settings.fingerprint())  # what reading depends on besides the file
         self.zone = settings.zone
@@ -153,6 +154,7 @@ class Known:
         self.sources: list[str] = []
         self.trusted_before = trusted_before()
         self.workers = workers
+        self.statuses = statuses or {}  # files' statuses as the build found them a moment ago (inputs.py)
         self.ahead: dict[str, tuple[os.stat_result, str, str, str, Rendered | None]] = {}  # see read_ahead
         self.rendered: dict[str, Rendered] = {}  # a document's digest -> its markdown, rendered where it was read
         self.bodies: dict[str, str] = {}  # a document's digest -> its body, of the documents read (not known)
@@ -167,7 +169,7 @@ class Known:
         """The file's status now, as a row's status reads, and what every row's status that holds starts with."""
         kept = f"{self.context}:{kind.value}:"
         try:
-            found = os.stat(path)
+            found = self.statuses.get(str(path)) or os.stat(path)
             return found, kept + status_of(found), kept
         except OSError:
             return None, "", kept

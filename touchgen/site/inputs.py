@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,7 @@ class Inputs:
 
     digest: str | None
     changed: dict[str, int]
+    statuses: dict[str, os.stat_result] = field(default_factory=dict)  # of content/'s files: reading needs them too
 
     def little_changed(self) -> bool:
         """Only a few posts or pages (or nothing) changed since the build the cache remembers: too
@@ -64,6 +65,7 @@ def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache |
     read: dict[str, tuple[str, str]] = {}
     seen: list[str] = []
     changed: dict[str, int] = {}
+    statuses: dict[str, os.stat_result] = {}
     trusted = trusted_before()
     for label, folder in folders:
         files = _files(folder) if folder is not None else [("", str(settings.paths.config))]
@@ -78,6 +80,8 @@ def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache |
             except OSError:  # unreadable: the build reads it again and says where, with what to do
                 return Inputs(None, changed)
             seen.append(full)
+            if label == READ[0]:
+                statuses[full] = found
             if before is None or before[1] != sha:
                 changed[label] = changed.get(label, 0) + 1
             if found.st_mtime_ns < trusted and before != (status, sha):
@@ -85,7 +89,7 @@ def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache |
             hasher.update(f"{label}/{rel}\0{sha}\0".encode())
     if store is not None:
         store.store_inputs(read, seen)
-    return Inputs(hasher.hexdigest(), changed)
+    return Inputs(hasher.hexdigest(), changed, statuses)
 
 
 def _sha256(path: str) -> str:

@@ -196,8 +196,9 @@ class CachedMarkdown:
             self.store.store_markdown(self.rendered_markdown, self.markdown_keys)
 
 
-def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, sink: Sink,
-            store: Cache | None, workers: Workers | None) -> tuple[tuple[str, ...], tuple[float, float], dict[str, int]]:
+def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, sink: Sink, store: Cache | None,
+            workers: Workers | None, statuses: dict[str, os.stat_result] | None = None,
+            ) -> tuple[tuple[str, ...], tuple[float, float], dict[str, int]]:
     """Render the site into `sink`. Returns the warnings, the span of time the result holds for (until
     a scheduled post is due) and the counts of posts, pages, feeds and emails."""
     from .feeds import FEED_SIZE, render_feeds
@@ -208,7 +209,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     if store is not None:
         COMPILED.add(store.templates())
     renderer = CachedMarkdown(settings, store, workers)
-    known = Known(store, settings, workers) if store is not None else None
+    known = Known(store, settings, workers, statuses) if store is not None else None
     content = load_content(settings, known)
     if known is not None:
         known.save()
@@ -297,14 +298,15 @@ def render(settings: Settings, drafts: bool, future: bool, now: dt.datetime) -> 
 
 
 def write(settings: Settings, drafts: bool, future: bool, now: dt.datetime, store: Cache | None,
-          workers: Workers, clean: bool, out: Path) -> Any:
-    """Render into the output trees and switch them in. Returns (Rendered, WriteResult, window)."""
+          workers: Workers, clean: bool, out: Path, statuses: dict[str, os.stat_result] | None = None) -> Any:
+    """Render into the output trees and switch them in (`statuses`: of files of content/, as just
+    found). Returns (Rendered, WriteResult, window)."""
     from .build import MANAGED, Rendered as Result, WriteResult
     from .output import Tree
 
     trees = {name: Tree(out, name, store, clean) for name in MANAGED}
     sink = Trees(trees)
-    warnings, window, counts = produce(settings, drafts, future, now, sink, store, workers)
+    warnings, window, counts = produce(settings, drafts, future, now, sink, store, workers, statuses)
     removed = sum(tree.finish() for tree in trees.values())
     written = WriteResult(sum(t.written for t in trees.values()), sum(t.unchanged for t in trees.values()),
                           removed, sum(t.reused for t in trees.values()))
