@@ -150,6 +150,26 @@ def test_each_edit_rebuilds_exactly_what_a_clean_build_makes(site, tmp_path):
         assert result.written.written + result.written.unchanged == len(contents(site / "output")), name
 
 
+def test_the_output_folders_recorded_after_each_edit_are_as_on_disk(site, monkeypatch):
+    """A rebuild looks again only at the folders it changed and keeps what was recorded of the others
+    (when their tree was last the live one): after every kind of edit, what is recorded is exactly
+    the live tree's folders as they are."""
+    from touchgen.site import output
+
+    monkeypatch.setattr(output, "trusted_before", lambda fine=False: time.time_ns() + 10**12)  # all settled
+    many_posts(site, 12)
+    build(load_settings(site), jobs=1)
+    for name, edit in [*EDITS.items(), ("new post", lambda root: post(root, "2024-06-03-new.md", "title: New\n"
+                                                                      "date: 2024-06-03\ntags: [fresh]\n"))]:
+        edit(site)
+        build(load_settings(site), jobs=1)
+        out = site / "output/site"
+        on_disk = {folder.relative_to(out).as_posix() if folder != out else "": [folder.stat().st_mtime_ns,
+                                                                                   folder.stat().st_ino]
+                   for folder in [out, *out.rglob("*")] if folder.is_dir()}
+        assert folders_recorded(site) == on_disk, name
+
+
 def test_a_rebuild_renders_only_what_changed(site):
     many_posts(site, 12)
     build(load_settings(site), jobs=1)
@@ -495,6 +515,15 @@ def test_nothing_changed_is_told_by_status_yet_an_edit_that_keeps_size_and_time_
     assert "min READ" in (site / "output/site/posts/welcome/index.html").read_text(encoding="utf-8")
 
 
+def folders_recorded(site: Path) -> dict[str, list[int]]:
+    """What the cache recorded of output/site's folders: {folder: [time, inode]}."""
+    live = (site / "output/site").stat()
+    with sqlite3.connect(site / "output/.cache/cache.db") as db:
+        records = json.loads(db.execute("SELECT value FROM meta WHERE name = 'folders site'").fetchone()[0])
+    db.close()
+    return records[f"site:{live.st_dev}:{live.st_ino}"]
+
+
 def test_nothing_changed_is_told_by_the_output_folders_yet_a_file_added_by_hand_is_seen(site, monkeypatch):
     """The nothing-changed check knows the output's files by its folders' times, as a rebuild does
     (folders recorded right after they changed are listed, then known by their times once settled);
@@ -512,10 +541,8 @@ def test_nothing_changed_is_told_by_the_output_folders_yet_a_file_added_by_hand_
     for _ in range(2):
         again = build(load_settings(site), jobs=1)
         assert again.written.written == 0 and again.written.reused > 0 and listed == []
-    with sqlite3.connect(site / "output/.cache/cache.db") as db:
-        recorded = json.loads(db.execute("SELECT value FROM meta WHERE name = 'folders site'").fetchone()[0])
-    db.close()
-    assert recorded[1] and all(mtime != output.RACY_FOLDER for mtime, _ in recorded[1].values())  # settled
+    recorded = folders_recorded(site)
+    assert recorded and all(mtime != output.RACY_FOLDER for mtime, _ in recorded.values())  # settled
     folder = site / "output/site/tags/habits"
     extra = write(folder / "notes.txt", "mine")
     found = folder.stat()  # the time the clock gives a folder changed after the build, whatever its tick
@@ -543,9 +570,7 @@ def test_an_output_folder_with_a_fine_time_is_known_by_it_a_moment_after_it_chan
         os.utime(folder, ns=(fine, fine))
     os.utime(folders[0], ns=(whole, whole))
     assert build(load_settings(site), jobs=1).written.written == 0  # nothing changed: the folders were listed
-    with sqlite3.connect(site / "output/.cache/cache.db") as db:
-        recorded = json.loads(db.execute("SELECT value FROM meta WHERE name = 'folders site'").fetchone()[0])[1]
-    db.close()
+    recorded = folders_recorded(site)
     assert recorded[""][0] == output.RACY_FOLDER  # whole seconds: listed again next time
     assert {rel: mtime for rel, (mtime, _) in recorded.items() if rel} == \
         {folder.relative_to(out).as_posix(): fine for folder in folders[1:]}

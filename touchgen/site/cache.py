@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from .. import __version__
 
 CACHE_FILE = "cache.db"
-SCHEMA = 8
+SCHEMA = 9
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 

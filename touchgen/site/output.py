@@ -91,13 +91,18 @@ class Tree:
         self._verified: dict[str, FileRow | None] = {}
         self._made_dirs: set[str] = set()
         self._emptied: set[str] = set()
+        self._touched: set[str] = set()  # files of the spare written, linked or removed (see _record_folders)
         self._recover_legacy()
+        self._records = folder_records(self.cache, self.name) if self.cache is not None else {}
         if self.live.is_dir() and not self.clean and self.cache is not None:
             self.live_rows = self.cache.tree(self._key(self.live))
         if self._folders_unchanged():
             self._live_files = list(self.live_rows)
         else:
             self._live_files = [rel for rel, _ in self._scan_live()]
+            if self.live.is_dir():
+                self._records.pop(self._key(self.live), None)  # changed since it was recorded
+        spare_known = False  # whether the spare is as the cache recorded it when it was the live tree
         if self.spare.is_dir() and not self.spare.is_symlink() and self.cache is not None:
             key = self._key(self.spare)
             if not self.cache.dirty(key):
@@ -107,7 +112,10 @@ class Tree:
             if not self.spare_rows and any(self.spare.iterdir()):
                 remove(self.spare)  # what it holds is unknown: it is made anew
             else:
+                spare_known = bool(self.spare_rows) and not self.clean
                 self.cache.set_dirty(key, True)  # changed from here on: trusted again once recorded
+            if not spare_known:
+                self._records.pop(key, None)
         elif self.spare.exists() or self.spare.is_symlink():
             remove(self.spare)
         if self.clean and self.spare.is_dir():  # --clean: every file written anew
@@ -143,26 +151,43 @@ class Tree:
 
     def _folders_unchanged(self) -> bool:
         return self.cache is not None and bool(self.live_rows) and folders_unchanged(
-            self.cache, self.live, self._key(self.live), self.live_rows)
+            self.cache, self.live, self._key(self.live), self.live_rows, records=self._records)
 
-    def _record_folders(self) -> None:
+    def _record_folders(self, switched: bool) -> None:
         """The folders of the live tree as they are now, for the next build's _folders_unchanged. One
         changed in the last moments may change again within the same tick of the file system's clock:
-        it is marked, and the next build lists it."""
+        it is marked, and the next build lists it. A folder this build did not change keeps what was
+        recorded of it when its tree was last the live one (a time that no longer holds makes the
+        next build list the tree, never miss a change); the others are looked at again."""
         if self.cache is None or not self.live.is_dir():
             return
+        live_key, spare_key = self._key(self.live), self._key(self.spare)
+        changed: set[str] = {""}  # the tree itself: switching may change its time
+        for rel in self._touched if switched else ():
+            folder = rel.rpartition("/")[0]
+            while folder not in changed:
+                changed.add(folder)
+                folder = folder.rpartition("/")[0]
         folders: set[str] = set()
         for folder in {rel.rpartition("/")[0] for rel in self.wanted}:
             while folder not in folders:
                 folders.add(folder)
                 folder = folder.rpartition("/")[0] if folder else folder
+        base = self._records.get(live_key, {})
         before = (trusted_before(), trusted_before(fine=True))
         signatures = {}
         for rel in folders:
+            kept = base.get(rel)
+            if kept is not None and kept[0] != RACY_FOLDER and rel not in changed:
+                signatures[rel] = kept
+                continue
             found = os.lstat(self._live_prefix + rel if rel else self.live)
             settled = found.st_mtime_ns < before[fine_time(found.st_mtime_ns)]
-            signatures[rel] = (found.st_mtime_ns if settled else RACY_FOLDER, found.st_ino)
-        self.cache.put(f"folders {self.name}", [self._key(self.live), signatures])
+            signatures[rel] = [found.st_mtime_ns if settled else RACY_FOLDER, found.st_ino]
+        records = {live_key: signatures}
+        if spare_key in self._records and spare_key != live_key and (switched or not self._touched):
+            records[spare_key] = self._records[spare_key]  # the tree switched out, as recorded (and checked)
+        self.cache.put(f"folders {self.name}", records)
 
     def _recover_legacy(self) -> None:
         staging, retired = (self.out / pattern.format(name=self.name) for pattern in LEGACY)
@@ -224,6 +249,7 @@ class Tree:
             self._unlink_spare(rel)
         self._mkdir(os.path.dirname(target))
         found = _write(target, data)
+        self._touched.add(rel)
         self.wanted[rel] = FileRow(key, sha, found.st_size, found.st_mtime_ns, found.st_ino)
         self.written += 1
         if self._seed_prefix:
@@ -251,6 +277,7 @@ class Tree:
         target = self._spare_prefix + rel
         self._unlink_spare(rel)
         self._mkdir(os.path.dirname(target))
+        self._touched.add(rel)
         try:
             os.link(self._live_prefix + rel, target)
         except OSError:
@@ -260,6 +287,7 @@ class Tree:
 
     def _unlink_spare(self, rel: str) -> None:
         target = self._spare_prefix + rel
+        self._touched.add(rel)
         if self.spare_rows.pop(rel, None) is not None or os.path.lexists(target):
             if os.path.isdir(target) and not os.path.islink(target):
                 self._drop_folder(rel)
@@ -300,8 +328,9 @@ class Tree:
         from the live tree. Returns how many live files are gone."""
         if self.cache is not None:
             self.cache.put(f"folders {self.name}", None)  # true again only once recorded below
+        live_before = self._key(self.live) if self.live.is_dir() else None
         gone = self._switch()
-        self._record_folders()
+        self._record_folders(switched=live_before != self._key(self.live))
         return gone
 
     def _switch(self) -> int:
@@ -352,18 +381,26 @@ class Tree:
                 folder = os.path.dirname(folder)
 
 
-def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, FileRow], refresh: bool = False) -> bool:
+def folder_records(cache: Cache, name: str) -> dict[str, dict[str, list[int]]]:
+    """What Tree._record_folders kept of the trees of `name`: tree key -> {folder: [time, inode]}."""
+    found = cache.get(f"folders {name}")
+    return found if isinstance(found, dict) else {}
+
+
+def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, FileRow], refresh: bool = False,
+                      records: dict[str, dict[str, list[int]]] | None = None) -> bool:
     """Whether the live tree `live` (of cache key `key`) holds exactly the files of `rows`, told
     without listing them all: a file or folder added to or removed from a folder changes the folder's
     time (Tree._record_folders keeps them). A folder changed just before it was recorded is listed;
     with `refresh`, those found as recorded are known by their times from then on, once old enough."""
     name = key.partition(":")[0]
-    recorded = cache.get(f"folders {name}")
-    if not recorded or recorded[0] != key:
+    records = folder_records(cache, name) if records is None else records
+    recorded = records.get(key)
+    if not recorded:
         return False
     prefix = f"{live}/"
     racy: dict[str, os.stat_result] = {}
-    for rel, (mtime_ns, ino) in recorded[1].items():
+    for rel, (mtime_ns, ino) in recorded.items():
         try:
             found = os.lstat(prefix + rel if rel else live)
         except OSError:
@@ -377,7 +414,7 @@ def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, Fil
     if not racy:
         return True
     children: dict[str, set[str]] = {}
-    for rel in (*rows, *recorded[1]):
+    for rel in (*rows, *recorded):
         if rel:
             folder, _, child = rel.rpartition("/")
             children.setdefault(folder, set()).add(child)
@@ -387,8 +424,10 @@ def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, Fil
     except OSError:
         return False
     before = (trusted_before(), trusted_before(fine=True))
-    settled = {rel: (found.st_mtime_ns, found.st_ino) for rel, found in racy.items()
+    settled = {rel: [found.st_mtime_ns, found.st_ino] for rel, found in racy.items()
                if found.st_mtime_ns < before[fine_time(found.st_mtime_ns)]}
-    if refresh and settled:
-        cache.put(f"folders {name}", [key, {**recorded[1], **settled}])
+    if settled:  # known by their times from now on (by this build, and the next with `refresh`)
+        recorded.update(settled)
+        if refresh:
+            cache.put(f"folders {name}", records)
     return True
