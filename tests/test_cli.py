@@ -250,6 +250,16 @@ def test_a_finished_build_ends_at_once_with_everything_it_printed_sent(site):
                                                      "closed it before the last line; what was done is done: run the "
                                                      "command without it to read everything\n")
     assert (site / "output/site/posts/odd/index.html").is_file()
+    # Standard output or error closed from the start: the build still succeeds.
+    for closed_stream in (">&-", "2>&-"):
+        post(site, "2026-11-16-odd.md", f"title: Odd {closed_stream}\ndate: 2026-11-16\n")
+        done = subprocess.run(["sh", "-c", f'exec "$@" {closed_stream}', "sh", *command], capture_output=True)
+        assert done.returncode == 0, (closed_stream, done.stderr)
+    # A profiler writes its results at a normal exit: then the process ends as usual.
+    profile = site.parent / "build.prof"
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "touchgen", "--site", str(site),
+                    "build"], check=True, capture_output=True)
+    assert profile.stat().st_size > 0
 
 
 def test_warnings_are_shown_when_a_build_fails(site, run):

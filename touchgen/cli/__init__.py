@@ -147,20 +147,25 @@ def main() -> None:
     try:
         cli(prog_name="touchgen")
     except SystemExit as exc:
-        if exc.code in (0, None) and ends_at_once() and _flushed():
+        if exc.code in (0, None) and ends_at_once() and _may_end_at_once():
             import os
 
             os._exit(0)
         raise
 
 
-def _flushed() -> bool:
-    """Whether what was printed has gone out (not when the reader of a pipe has left)."""
+def _may_end_at_once() -> bool:
+    """Whether what was printed has gone out (not when the reader of a pipe has left; a stream closed
+    from the start is None) and nothing waits for a normal exit to write its results (a profiler or
+    a coverage tracer)."""
     import sys
 
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return False
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
     except (OSError, ValueError):
         return False
     return True
