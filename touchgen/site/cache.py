@@ -256,17 +256,7 @@ class Cache:
 
     def store_bodies(self, bodies: dict[str, str], keep: Iterable[str]) -> None:
         """Add the bodies of documents read (by their digest); forget those of every other document."""
-        keep = set(keep)
-        with self._guard() as db:
-            if db is None:
-                return
-            stale = [(found,) for (found,) in db.execute("SELECT digest FROM bodies") if found not in keep]
-            if not bodies and not stale:
-                return
-            with db:
-                db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO bodies VALUES (?, ?)", bodies.items())
-                db.executemany("DELETE FROM bodies WHERE digest = ?", stale)
+        self._replace_rows("bodies", "digest", list(bodies.items()), keep)
 
     def inputs(self) -> dict[str, tuple[str, str]]:
         """path -> (the file's status when it was read, the SHA-256 of its content)."""
@@ -284,18 +274,23 @@ class Cache:
         return {}
 
     def _store_by_status(self, table: str, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
+        self._replace_rows(table, "path", [(path, status, data) for path, (status, data) in read.items()], keep)
+
+    def _replace_rows(self, table: str, column: str, rows: list[tuple[Any, ...]], keep: Iterable[str]) -> None:
+        """Add or replace `rows` of `table` (its first column is `column`, the key); delete every row
+        whose key is not in `keep`. One transaction, none when there is nothing to do."""
         keep = set(keep)
         with self._guard() as db:
             if db is None:
                 return
-            stale = [(path,) for (path,) in db.execute(f"SELECT path FROM {table}") if path not in keep]
-            if not read and not stale:
+            stale = [(key,) for (key,) in db.execute(f"SELECT {column} FROM {table}") if key not in keep]
+            if not rows and not stale:
                 return
             with db:
                 db.execute("BEGIN")
-                db.executemany(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)",
-                               [(path, status, data) for path, (status, data) in read.items()])
-                db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
+                if rows:
+                    db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+                db.executemany(f"DELETE FROM {table} WHERE {column} = ?", stale)
 
     # --- compiled templates ------------------------------------------------------------------
 

@@ -82,7 +82,7 @@ class Document:
 
     def __reduce__(self) -> tuple[Any, ...]:  # to worker processes: with the body, without the reader
         values = [getattr(self, name) for name in _DOCUMENT_FIELDS]
-        values[_DOCUMENT_FIELDS.index("body_text")], values[-1] = self.body, None
+        values[_DOCUMENT_FIELDS.index("body_text")], values[_DOCUMENT_FIELDS.index("read_body")] = self.body, None
         return Document, tuple(values)
 
 

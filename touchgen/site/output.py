@@ -10,7 +10,7 @@ import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,17 +162,8 @@ class Tree:
         if self.cache is None or not self.live.is_dir():
             return
         live_key, spare_key = self._key(self.live), self._key(self.spare)
-        changed: set[str] = {""}  # the tree itself: switching may change its time
-        for rel in self._touched if switched else ():
-            folder = rel.rpartition("/")[0]
-            while folder not in changed:
-                changed.add(folder)
-                folder = folder.rpartition("/")[0]
-        folders: set[str] = set()
-        for folder in {rel.rpartition("/")[0] for rel in self.wanted}:
-            while folder not in folders:
-                folders.add(folder)
-                folder = folder.rpartition("/")[0] if folder else folder
+        changed = _folders_of(self._touched if switched else ())  # with the tree itself: switching may change its time
+        folders = _folders_of(self.wanted)
         base = self._records.get(live_key, {})
         before = (trusted_before(), trusted_before(fine=True))
         signatures = {}
@@ -211,13 +202,8 @@ class Tree:
             if row is None or row.key != key:
                 return False
             rows.append(row)
-        spare_rows, wanted = self.spare_rows, self.wanted
         for rel, row in zip(rels, rows):
-            spare = spare_rows.get(rel)
-            if spare is not None and spare.ino == row.ino:  # as _link, without the call: the most common
-                wanted[rel] = row
-            else:
-                self._link(rel, row)
+            self._link(rel, row)
         self.unchanged += len(rows)
         self.reused += len(rows)
         return True
@@ -379,6 +365,17 @@ class Tree:
                 except OSError:
                     break
                 folder = os.path.dirname(folder)
+
+
+def _folders_of(rels: Iterable[str]) -> set[str]:
+    """The folders that hold the files `rels` and every folder above them, the tree itself ('') too."""
+    folders = {""}
+    for rel in rels:
+        folder = rel.rpartition("/")[0]
+        while folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def folder_records(cache: Cache, name: str) -> dict[str, dict[str, list[int]]]:
