@@ -25,6 +25,7 @@ from conftest import REPO, post, write
 from touchgen.config import load_settings
 from touchgen.errors import TouchgenError
 from touchgen.site.build import build
+from touchgen.site.folders import RACY_FOLDER
 
 
 def contents(folder: Path) -> dict[str, str]:
@@ -138,6 +139,34 @@ def replace(path: Path, old: str, new: str, count: int = -1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_a_first_build_has_its_workers_write_the_pages_and_emails(site, tmp_path, monkeypatch):
+    """A first build (and --clean) writes every file anew: the worker processes write their posts'
+    pages and emails themselves, and link them into the next build's spare, instead of sending them
+    to the build process. The bytes are those of one process; the next build changes only an edit."""
+    from touchgen.site import output
+
+    many_posts(site, 70)
+    through_build_process: list[str] = []
+    original = output.Tree.put
+    monkeypatch.setattr(output.Tree, "put", lambda tree, rel, data, key="": (
+        through_build_process.append(f"{tree.name}/{rel}"), original(tree, rel, data, key))[1])
+    for flags in ({}, {"clean": True}):
+        through_build_process.clear()
+        result = build(load_settings(site), jobs=2, **flags)
+        assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+        assert result.written.written == len(contents(site / "output"))
+        assert through_build_process and not [rel for rel in through_build_process
+                                              if rel.startswith(("site/posts/", "newsletter/"))]
+        if not flags:  # the next build's spare: hard links to the very files the workers wrote
+            for rel in ("site/posts/post-3/index.html", "newsletter/post-3/email.html"):
+                live, spare = site / "output" / rel, site / "output/.cache" / rel
+                assert live.stat().st_ino == spare.stat().st_ino and live.stat().st_nlink == 2
+    replace(site / "content/posts/2024-01-22-post-3.md", "- two", "- three")
+    again = build(load_settings(site), jobs=1)
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+    assert again.written.written == 5  # the page and the four files of the email (not in the feeds: too old)
 
 
 def test_each_edit_rebuilds_exactly_what_a_clean_build_makes(site, tmp_path):
@@ -528,7 +557,7 @@ def test_nothing_changed_is_told_by_the_output_folders_yet_a_file_added_by_hand_
     """The nothing-changed check knows the output's files by its folders' times, as a rebuild does
     (folders recorded right after they changed are listed, then known by their times once settled);
     a file added by hand changes its folder's time, and the build then removes it."""
-    from touchgen.site import inputs, output
+    from touchgen.site import folders, inputs, output
 
     many_posts(site, 3)
     age(site, folders=("content", "templates"))
@@ -537,12 +566,14 @@ def test_nothing_changed_is_told_by_the_output_folders_yet_a_file_added_by_hand_
     original = inputs.scan
     monkeypatch.setattr(inputs, "scan", lambda folder, links=False: (listed.append(folder) if "/output/" in folder
                                                                       else None) or original(folder, links))
-    monkeypatch.setattr(output, "trusted_before", lambda fine=False: time.time_ns() + 10**12)  # every folder has settled
+    settled = lambda fine=False: time.time_ns() + 10**12  # noqa: E731 (every folder has settled)
+    monkeypatch.setattr(output, "trusted_before", settled)
+    monkeypatch.setattr(folders, "trusted_before", settled)
     for _ in range(2):
         again = build(load_settings(site), jobs=1)
         assert again.written.written == 0 and again.written.reused > 0 and listed == []
     recorded = folders_recorded(site)
-    assert recorded and all(mtime != output.RACY_FOLDER for mtime, _ in recorded.values())  # settled
+    assert recorded and all(mtime != RACY_FOLDER for mtime, _ in recorded.values())  # settled
     folder = site / "output/site/tags/habits"
     extra = write(folder / "notes.txt", "mine")
     found = folder.stat()  # the time the clock gives a folder changed after the build, whatever its tick
@@ -571,7 +602,7 @@ def test_an_output_folder_with_a_fine_time_is_known_by_it_a_moment_after_it_chan
     os.utime(folders[0], ns=(whole, whole))
     assert build(load_settings(site), jobs=1).written.written == 0  # nothing changed: the folders were listed
     recorded = folders_recorded(site)
-    assert recorded[""][0] == output.RACY_FOLDER  # whole seconds: listed again next time
+    assert recorded[""][0] == RACY_FOLDER  # whole seconds: listed again next time
     assert {rel: mtime for rel, (mtime, _) in recorded.items() if rel} == \
         {folder.relative_to(out).as_posix(): fine for folder in folders[1:]}
 

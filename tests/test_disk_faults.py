@@ -39,6 +39,22 @@ def test_a_build_on_a_full_disk_changes_nothing(site, run, tiny_disk, paragraphs
     assert run(site, "build").stdout.endswith("0 written, 18 unchanged, 0 removed (output/)\n")
 
 
+def test_a_full_disk_met_by_the_worker_processes_changes_nothing(site, run, tiny_disk):
+    """With enough posts a first build (and --clean) has its worker processes write the pages and
+    emails: a full disk there is told as it is when the build process writes."""
+    for number in range(70):
+        post(site, f"2025-{number // 28 + 1:02}-{number % 28 + 1:02}-note-{number}.md",
+             f"title: Note {number}\ndate: 2025-{number // 28 + 1:02}-{number % 28 + 1:02}\n", "A short note.")
+    tiny_disk(site / "output", "3m")
+    run(site, "build", "--jobs", "2")
+    before = tree(site / "output")
+    big_post(site, 400)
+    result = run(site, "build", "--clean", "--jobs", "2", code=1)
+    assert result.stderr in (FULL_BUILD.format(folder="site"), FULL_BUILD.format(folder="newsletter"))
+    assert tree(site / "output") == before
+    assert sorted(path.name for path in (site / "output").iterdir()) == ["newsletter", "site"]
+
+
 def test_a_dry_run_on_a_full_disk_leaves_the_outbox_as_it_was(site, run, tiny_disk, tmp_path):
     run(site, "build")
     tiny_disk(site / "data", "512k")

@@ -17,7 +17,8 @@ from .. import __version__
 from ..config import Settings
 from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER, default_theme
 from .cache import Cache, status_of, trusted_before
-from .output import folders_unchanged, scan
+from .folders import folders_unchanged
+from .output import scan
 
 if TYPE_CHECKING:
     from .build import Rendered, WriteResult

@@ -17,10 +17,10 @@ from pathlib import Path
 from ..errors import TouchgenError
 from ..files import exchange, remove
 from .cache import Cache, FileRow, fine_time, trusted_before
+from .folders import RACY_FOLDER, folder_records, folders_of, folders_unchanged
 
 CACHE_FOLDER = ".cache"
 LEGACY = (".{name}.touchgen-new", ".{name}.touchgen-old")  # where earlier versions staged and retired
-RACY_FOLDER = -1  # a folder's recorded time when it was changed too near the recording to be trusted
 
 
 def scan(folder: str, links: bool = False) -> list[tuple[str, os.DirEntry[str]]] | None:
@@ -56,6 +56,26 @@ def _write(path: str, data: bytes) -> os.stat_result:
         raise
     finally:
         os.close(handle)
+
+
+def write_new(spare: str, seed: str, rel: str, data: bytes, made: set[str]) -> tuple[str, int, int, int]:
+    """Write the file `rel` of a tree being made afresh at `spare` (a prefix ending in '/'), and link it
+    into the next build's spare at `seed` ('' for none): its hash, size, time and inode. `made`: the
+    folders known to exist (the ones made here are added). The workers of a first build write their
+    files with it themselves, so that no page or email goes through the build process."""
+    target = spare + rel
+    folder = target.rpartition("/")[0]
+    if folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
+    found = _write(target, data)
+    if seed:
+        folder = (seed + rel).rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        os.link(target, seed + rel)
+    return hashlib.sha256(data).hexdigest(), found.st_size, found.st_mtime_ns, found.st_ino
 
 
 def _signature(path: str) -> tuple[int, int, int] | None:
@@ -162,8 +182,8 @@ class Tree:
         if self.cache is None or not self.live.is_dir():
             return
         live_key, spare_key = self._key(self.live), self._key(self.spare)
-        changed = _folders_of(self._touched if switched else ())  # with the tree itself: switching may change its time
-        folders = _folders_of(self.wanted)
+        changed = folders_of(self._touched if switched else ())  # with the tree itself: switching may change its time
+        folders = folders_of(self.wanted)
         base = self._records.get(live_key, {})
         before = (trusted_before(), trusted_before(fine=True))
         signatures = {}
@@ -218,9 +238,28 @@ class Tree:
         self._verified[rel] = row
         return row
 
+    def fresh(self) -> tuple[str, str] | None:
+        """When every file put is written anew into an empty spare (a first build, or --clean): the
+        prefixes of the spare and of the next build's spare, for `write_new` in another process."""
+        if self._spare_was_empty and (self.clean or not (self._live_files or self.live_rows)):
+            return self._spare_prefix, self._seed_prefix
+        return None
+
+    def written_elsewhere(self, rel: str, key: str, made: tuple[str, int, int, int]) -> None:
+        """`rel` was written by `write_new` (in a worker): `made` is what it returned."""
+        self._touched.add(rel)
+        self.wanted[rel] = FileRow(key, *made)
+        self.written += 1
+        self._made_dirs.add((self._spare_prefix + rel).rpartition("/")[0])  # see put: a folder made here
+
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         """`data` is the next content of `rel`: linked from the live tree when it is the same there,
         else written into the spare."""
+        if self.fresh() is not None and (self._spare_prefix + rel) not in self._made_dirs:
+            self._mkdir((self._spare_prefix + rel).rpartition("/")[0])  # a file in the way goes
+            self.written_elsewhere(rel, key, write_new(self._spare_prefix, self._seed_prefix, rel, data,
+                                                       self._made_dirs))
+            return
         sha = hashlib.sha256(data).hexdigest()
         if self._live_files or self.live_rows:  # a first build has no live tree to compare with
             row = self._live(rel)
@@ -365,66 +404,3 @@ class Tree:
                 except OSError:
                     break
                 folder = os.path.dirname(folder)
-
-
-def _folders_of(rels: Iterable[str]) -> set[str]:
-    """The folders that hold the files `rels` and every folder above them, the tree itself ('') too."""
-    folders = {""}
-    for rel in rels:
-        folder = rel.rpartition("/")[0]
-        while folder not in folders:
-            folders.add(folder)
-            folder = folder.rpartition("/")[0]
-    return folders
-
-
-def folder_records(cache: Cache, name: str) -> dict[str, dict[str, list[int]]]:
-    """What Tree._record_folders kept of the trees of `name`: tree key -> {folder: [time, inode]}."""
-    found = cache.get(f"folders {name}")
-    return found if isinstance(found, dict) else {}
-
-
-def folders_unchanged(cache: Cache, live: Path, key: str, rows: Mapping[str, FileRow], refresh: bool = False,
-                      records: dict[str, dict[str, list[int]]] | None = None) -> bool:
-    """Whether the live tree `live` (of cache key `key`) holds exactly the files of `rows`, told
-    without listing them all: a file or folder added to or removed from a folder changes the folder's
-    time (Tree._record_folders keeps them). A folder changed just before it was recorded is listed;
-    with `refresh`, those found as recorded are known by their times from then on, once old enough."""
-    name = key.partition(":")[0]
-    records = folder_records(cache, name) if records is None else records
-    recorded = records.get(key)
-    if not recorded:
-        return False
-    prefix = f"{live}/"
-    racy: dict[str, os.stat_result] = {}
-    for rel, (mtime_ns, ino) in recorded.items():
-        try:
-            found = os.lstat(prefix + rel if rel else live)
-        except OSError:
-            return False
-        if found.st_ino != ino or not stat.S_ISDIR(found.st_mode):
-            return False
-        if found.st_mtime_ns != mtime_ns:
-            if mtime_ns != RACY_FOLDER:
-                return False
-            racy[rel] = found
-    if not racy:
-        return True
-    children: dict[str, set[str]] = {}
-    for rel in (*rows, *recorded):
-        if rel:
-            folder, _, child = rel.rpartition("/")
-            children.setdefault(folder, set()).add(child)
-    try:
-        if not all(set(os.listdir(prefix + rel if rel else live)) == children.get(rel, set()) for rel in racy):
-            return False
-    except OSError:
-        return False
-    before = (trusted_before(), trusted_before(fine=True))
-    settled = {rel: [found.st_mtime_ns, found.st_ino] for rel, found in racy.items()
-               if found.st_mtime_ns < before[fine_time(found.st_mtime_ns)]}
-    if settled:  # known by their times from now on (by this build, and the next with `refresh`)
-        recorded.update(settled)
-        if refresh:
-            cache.put(f"folders {name}", records)
-    return True

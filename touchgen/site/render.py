@@ -31,6 +31,9 @@ class Sink(Protocol):
         """Keep the files `rels` as the last build wrote them when each shows what `key` describes;
         whether they were kept (else they are to be rendered and put)."""
     def put(self, rel: str, data: bytes, key: str = "") -> None: ...
+    def fresh(self) -> dict[str, tuple[str, str]]:
+        """The trees into which a worker may write files itself (Tree.fresh), by name."""
+    def written_elsewhere(self, rel: str, key: str, made: tuple[str, int, int, int]) -> None: ...
 
 
 class Counter:
@@ -43,6 +46,12 @@ class Counter:
         return False
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
+        self.paths.add(rel)
+
+    def fresh(self) -> dict[str, tuple[str, str]]:
+        return {}
+
+    def written_elsewhere(self, rel: str, key: str, made: tuple[str, int, int, int]) -> None:
         self.paths.add(rel)
 
 
@@ -238,6 +247,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
 
     jobs: list[PostJob] = []
     keys: dict[str, str] = {}
+    fresh = sink.fresh()
     email_templates = templates("email/newsletter.mjml", "email/newsletter.txt")
     for page, post in zip(post_pages(site), site.posts):
         rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
@@ -246,11 +256,15 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         emails = email_files(post)
         page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
         if not page_known or not email_known:
-            jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post))
+            jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post,
+                                fresh))
             keys.update({rel: key, **{email: email_key for email in emails}})
     for files in renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW):
         for rel, data in files:
-            sink.put(rel, data, keys[rel])
+            if isinstance(data, bytes):
+                sink.put(rel, data, keys[rel])
+            else:
+                sink.written_elsewhere(rel, keys[rel], data)
 
     newest = site.posts[:FEED_SIZE]
     feeds_key = digest(base, "feeds", describe(newest), "" if newest else now.isoformat())
@@ -333,4 +347,11 @@ class Trees:
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         tree, rest = self._split(rel)
         tree.put(rest, data, key)
+
+    def fresh(self) -> dict[str, tuple[str, str]]:
+        return {name: prefixes for name, tree in self.trees.items() if (prefixes := tree.fresh()) is not None}
+
+    def written_elsewhere(self, rel: str, key: str, made: tuple[str, int, int, int]) -> None:
+        tree, rest = self._split(rel)
+        tree.written_elsewhere(rest, key, made)
 

@@ -11,8 +11,8 @@ import gc
 import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -127,6 +127,12 @@ class PostJob:
     nav_pages: Sequence[Any]  # Entry
     page: Any  # Page, or None when the page is known
     post: Any  # Entry, for the email, or None when the email is known
+    fresh: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # see post_job
+
+
+# A file a post job made: its path under output/, and its bytes, or, when the job wrote it, what
+# output.write_new returned.
+Made = tuple[str, bytes | tuple[str, int, int, int]]
 
 
 _THEMES: dict[str, Any] = {}
@@ -142,9 +148,12 @@ def _theme(settings: Settings) -> Any:
     return _THEMES[key]
 
 
-def post_job(job: PostJob) -> list[tuple[str, bytes]]:
-    """The post's page (path under output/site) and email files (paths under output/)."""
+def post_job(job: PostJob) -> list[Made]:
+    """The post's page (path under output/site) and email files (paths under output/). A file of a
+    tree in `job.fresh` (the tree's name -> the prefixes of its spare and of the next build's spare:
+    Tree.fresh) is written here rather than sent back to the build process."""
     from .newsletter import render_email
+    from .output import write_new
     from .pages import render_page
 
     theme = _theme(job.settings)
@@ -153,7 +162,18 @@ def post_job(job: PostJob) -> list[tuple[str, bytes]]:
         files.append((f"site/{job.page.path}", render_page(job.settings, job.nav_pages, theme, job.page)))
     if job.post is not None:
         files.extend(render_email(job.post, job.settings, theme).items())
-    return files
+    if not job.fresh:
+        return list(files)
+    made: list[Made] = []
+    folders: set[str] = set()
+    for path, data in files:
+        name, _, rel = path.partition("/")
+        prefixes = job.fresh.get(name)
+        try:
+            made.append((path, write_new(*prefixes, rel, data, folders) if prefixes else data))
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):  # a file or folder in the way
+            made.append((path, data))  # the build process puts it, as it would any file
+    return made
 
 
 def forget_themes() -> None:
