@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from ..errors import TouchgenError
 from ..files import exchange, remove
 from .cache import Cache, FileRow, fine_time, trusted_before
 from .folders import RACY_FOLDER, folder_records, folders_of, folders_unchanged
+from .statuses import Statuses, signature
 
 CACHE_FOLDER = ".cache"
 LEGACY = (".{name}.touchgen-new", ".{name}.touchgen-old")  # where earlier versions staged and retired
@@ -78,16 +78,6 @@ def write_new(spare: str, seed: str, rel: str, data: bytes, made: set[str]) -> t
     return hashlib.sha256(data).hexdigest(), found.st_size, found.st_mtime_ns, found.st_ino
 
 
-def _signature(path: str) -> tuple[int, int, int] | None:
-    try:
-        found = os.lstat(path)
-    except OSError:
-        return None
-    if not stat.S_ISREG(found.st_mode):
-        return None
-    return found.st_size, found.st_mtime_ns, found.st_ino
-
-
 @dataclass
 class Tree:
     """One managed folder: the live tree, its spare, and what the cache knows of both."""
@@ -116,12 +106,8 @@ class Tree:
         self._records = folder_records(self.cache, self.name) if self.cache is not None else {}
         if self.live.is_dir() and not self.clean and self.cache is not None:
             self.live_rows = self.cache.tree(self._key(self.live))
-        if self._folders_unchanged():
-            self._live_files = list(self.live_rows)
-        else:
-            self._live_files = [rel for rel, _ in self._scan_live()]
-            if self.live.is_dir():
-                self._records.pop(self._key(self.live), None)  # changed since it was recorded
+        self._statuses = Statuses(self._live_prefix, self.live_rows)  # walked from now on, elsewhere
+        self._listed: list[str] | None = None if self._statuses.walking else self._list_live()
         spare_known = False  # whether the spare is as the cache recorded it when it was the live tree
         if self.spare.is_dir() and not self.spare.is_symlink() and self.cache is not None:
             key = self._key(self.spare)
@@ -157,6 +143,33 @@ class Tree:
         if not self.live.exists() and self.cache is not None:
             self.seed.mkdir(parents=True)
             self._seed_prefix = f"{self.seed}/"
+
+    @property
+    def _live_files(self) -> list[str]:
+        """Every file of the live tree (the cache's rows of it, when its folders are as recorded)."""
+        if self._listed is None:
+            self._listed = self._list_live()
+        return self._listed
+
+    def check_live(self) -> None:
+        """Refuse a live tree that holds a link (TouchgenError), found by the walk or by listing it
+        here: called for every tree before any is switched."""
+        self._live_files  # noqa: B018 (listed now if not yet)
+
+    def _list_live(self) -> list[str]:
+        walked = self._statuses.listing()
+        if walked is not None:
+            files, folders = walked
+            recorded = self._records.get(self._key(self.live), {})
+            if any(folders.get(rel) != (mtime, ino) for rel, (mtime, ino) in recorded.items() if mtime != RACY_FOLDER):
+                self._records.pop(self._key(self.live), None)  # changed since it was recorded
+            return files
+        if self._folders_unchanged():
+            return list(self.live_rows)
+        listed = [rel for rel, _ in self._scan_live()]
+        if self.live.is_dir():
+            self._records.pop(self._key(self.live), None)  # changed since it was recorded
+        return listed
 
     def _scan_live(self) -> list[tuple[str, os.DirEntry[str]]]:
         """Every file of the live tree; a TouchgenError for a link in it (never written or deleted through)."""
@@ -233,7 +246,7 @@ class Tree:
         if rel in self._verified:
             return self._verified[rel]
         row = self.live_rows.get(rel)
-        if row is not None and _signature(self._live_prefix + rel) != (row.size, row.mtime_ns, row.ino):
+        if row is not None and self._statuses.signature(rel) != (row.size, row.mtime_ns, row.ino):
             row = None
         self._verified[rel] = row
         return row
@@ -241,7 +254,7 @@ class Tree:
     def fresh(self) -> tuple[str, str] | None:
         """When every file put is written anew into an empty spare (a first build, or --clean): the
         prefixes of the spare and of the next build's spare, for `write_new` in another process."""
-        if self._spare_was_empty and (self.clean or not (self._live_files or self.live_rows)):
+        if self._spare_was_empty and (self.clean or not (self.live_rows or self._live_files)):
             return self._spare_prefix, self._seed_prefix
         return None
 
@@ -261,7 +274,7 @@ class Tree:
                                                        self._made_dirs))
             return
         sha = hashlib.sha256(data).hexdigest()
-        if self._live_files or self.live_rows:  # a first build has no live tree to compare with
+        if self.live_rows or self._live_files:  # a first build has no live tree to compare with
             row = self._live(rel)
             if row is None and rel not in self.live_rows and not self.clean:
                 row = self._same_on_disk(rel, data, sha)
@@ -286,13 +299,13 @@ class Tree:
 
     def _same_on_disk(self, rel: str, data: bytes, sha: str) -> FileRow | None:
         """A live file the cache does not know (a cold cache): compared byte for byte."""
-        signature = _signature(self._live_prefix + rel)
-        if signature is None or signature[0] != len(data):
+        found = signature(self._live_prefix + rel)
+        if found is None or found[0] != len(data):
             return None
         with open(self._live_prefix + rel, "rb") as handle:
             if handle.read() != data:
                 return None
-        return FileRow("", sha, *signature)
+        return FileRow("", sha, *found)
 
     def _link(self, rel: str, row: FileRow) -> None:
         self.wanted[rel] = row

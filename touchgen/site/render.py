@@ -321,6 +321,8 @@ def write(settings: Settings, drafts: bool, future: bool, now: dt.datetime, stor
     trees = {name: Tree(out, name, store, clean) for name in MANAGED}
     sink = Trees(trees)
     warnings, window, counts = produce(settings, drafts, future, now, sink, store, workers, statuses)
+    for tree in trees.values():
+        tree.check_live()
     removed = sum(tree.finish() for tree in trees.values())
     written = WriteResult(sum(t.written for t in trees.values()), sum(t.unchanged for t in trees.values()),
                           removed, sum(t.reused for t in trees.values()))
