@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 import json
 import marshal
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -167,6 +168,41 @@ def test_a_first_build_has_its_workers_write_the_pages_and_emails(site, tmp_path
     again = build(load_settings(site), jobs=1)
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
     assert again.written.written == 5  # the page and the four files of the email (not in the feeds: too old)
+
+
+def slow_post_job(job):
+    """A worker's post job, a hundredth of a second slower (a function of this module: the pool sends it by name)."""
+    from touchgen.site.workers import post_job
+
+    time.sleep(0.01)
+    return post_job(job)
+
+
+def test_a_first_build_stopped_while_its_workers_write_leaves_no_output(site, monkeypatch):
+    """Stopped (Ctrl-C, or any failure here) while the workers still write pages and emails: they are
+    stopped before output/ is taken away, so none is left behind, half made or made again."""
+    from touchgen.site import render
+
+    many_posts(site, 70)
+    monkeypatch.setattr(render, "post_job", slow_post_job)  # the workers are still busy when the build stops
+    taken: list[str] = []
+
+    def interrupt(self, rel, key, made):
+        taken.append(rel)
+        if len(taken) == 10:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(render.Trees, "written_elsewhere", interrupt)
+    from touchgen.site import build as building
+
+    workers_alive: list[int] = []
+    original_remove = building.remove
+    monkeypatch.setattr(building, "remove", lambda path: (workers_alive.append(len(multiprocessing.active_children())),
+                                                          original_remove(path))[1])
+    with pytest.raises(KeyboardInterrupt):
+        build(load_settings(site), jobs=2)
+    assert workers_alive == [0]  # output/ was taken away once no worker could write into it
+    assert not (site / "output").exists()
 
 
 def test_each_edit_rebuilds_exactly_what_a_clean_build_makes(site, tmp_path):

@@ -180,6 +180,7 @@ def _build(settings: Settings, drafts: bool, future: bool, clean: bool, jobs: in
             rendered, written, window = write(settings, drafts, future, now, store, workers, clean, out, statuses)
         except OSError as exc:  # a full disk, a read-only folder: the live trees were not touched
             fault = _write_fault(out, exc)
+            workers.close()  # no worker writes into output/ from here on
             if store is not None:
                 store.close()
             remove(out / CACHE_FOLDER)  # half-made spare trees: the space back, and the next build starts afresh
@@ -188,6 +189,8 @@ def _build(settings: Settings, drafts: bool, future: bool, clean: bool, jobs: in
             remember(store, settings, inputs.digest, rendered, window)
         return BuildResult(rendered, written, time.perf_counter() - started)
     except BaseException:
+        if workers is not None:
+            workers.close()  # the workers of a first build write files: stopped before anything is removed
         if store is not None:
             store.close()
         if not existed:  # a failed first build leaves no output/ behind

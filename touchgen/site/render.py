@@ -236,9 +236,15 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         except TypeError:
             return ""
 
+    made: set[str] = set()
+    for page in listing_pages(site):
+        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
+        made.add(page.path)
+        if not sink.reuse((rel,), key):
+            sink.put(rel, render_page(settings, site.pages, theme, page), key)
+
     from .newsletter import email_files
 
-    made: set[str] = set()
     jobs: list[PostJob] = []
     keys: dict[str, str] = {}
     fresh = sink.fresh()
@@ -253,13 +259,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post,
                                 fresh))
             keys.update({rel: key, **{email: email_key for email in emails}})
-    done = renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW)  # started in the workers
-    for page in listing_pages(site):  # meanwhile, here
-        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
-        made.add(page.path)
-        if not sink.reuse((rel,), key):
-            sink.put(rel, render_page(settings, site.pages, theme, page), key)
-    for files in done:
+    for files in renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW):
         for rel, data in files:
             if isinstance(data, bytes):
                 sink.put(rel, data, keys[rel])

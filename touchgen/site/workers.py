@@ -67,17 +67,11 @@ class Workers:
         return self._windows(function, items, size, window)
 
     def _windows(self, function: Callable[[T], R], items: Sequence[T], size: int, window: int) -> Iterator[R]:
-        """The first two windows are given out at once (the workers start while the caller does
-        other work), the next one each time a window's results were all taken."""
         def give(start: int) -> Iterator[R]:
             return iter(self.pool.imap(function, items[start:start + window], chunksize=size))
 
         starts = iter(range(0, len(items), window))
         pending = deque(give(start) for start in itertools.islice(starts, 2))
-        return self._taken(pending, starts, give)
-
-    @staticmethod
-    def _taken(pending: deque[Iterator[R]], starts: Iterator[int], give: Callable[[int], Iterator[R]]) -> Iterator[R]:
         while pending:
             yield from pending.popleft()
             following = next(starts, None)
