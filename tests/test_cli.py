@@ -64,7 +64,7 @@ def loaded_by(*args: str) -> set[str]:
     return set(result.stderr.splitlines()[-1].split())
 
 
-HEAVY = {"markdown", "jinja2", "feedgen", "mjml", "yaml", "pygments", "icalendar", "slugify", "watchfiles", "sqlite3",
+HEAVY = {"markdown", "jinja2", "mjml", "yaml", "pygments", "icalendar", "slugify", "watchfiles", "sqlite3",
          "_sqlite3", "email", "zoneinfo", "tomllib", "dataclasses"}
 
 

@@ -138,7 +138,7 @@ def _versions() -> str:
     from importlib.util import find_spec
 
     found = []
-    for name in ("jinja2", "mjml", "feedgen", "markupsafe"):
+    for name in ("jinja2", "mjml", "markupsafe"):
         spec = find_spec(name)
         try:
             status = status_of(os.stat(spec.origin)) if spec is not None and spec.origin else "?"
