@@ -828,3 +828,16 @@ def test_workers_give_back_every_result_in_order_window_by_window():
         assert list(workers.map(str.upper, items[:65], 4, 1, window=64)) == [item.upper() for item in items[:65]]
     finally:
         workers.close()
+
+
+def test_a_key_from_a_shared_start_is_the_key_of_all_its_parts():
+    """The keys of thousands of pages share their first parts (hashed once: digest_after); each key is
+    the very digest of all its parts, so that caches made either way hold."""
+    from touchgen.site.cache import digest, digest_after
+
+    parts = ["settings", b"\x00bytes", "", "é" * 40, "x" * 200]
+    for split in range(len(parts) + 1):
+        finish = digest_after(*parts[:split])
+        assert finish(*parts[split:]) == digest(*parts)
+        assert finish(*parts[split:]) == finish(*parts[split:])  # the shared start is not consumed
+    assert digest_after("a")("b") != digest_after("ab")() != digest_after()("a", "b")

@@ -51,11 +51,29 @@ def status_of(found: os.stat_result) -> str:
 def digest(*parts: str | bytes) -> str:
     """SHA-256 of `parts`, each length-prefixed so that no two lists of parts hash alike."""
     hasher = hashlib.sha256()
+    _feed(hasher, parts)
+    return hasher.hexdigest()
+
+
+def digest_after(*parts: str | bytes) -> Callable[..., str]:
+    """`digest(*parts, *more)` as a function of `more`: the parts all keys share (a build's settings,
+    a template) are hashed once for thousands of keys."""
+    start = hashlib.sha256()
+    _feed(start, parts)
+
+    def finish(*more: str | bytes) -> str:
+        hasher = start.copy()
+        _feed(hasher, more)
+        return hasher.hexdigest()
+
+    return finish
+
+
+def _feed(hasher: Any, parts: tuple[str | bytes, ...]) -> None:
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data)
-    return hasher.hexdigest()
 
 
 def _references(data: bytes | None) -> tuple[tuple[str, str], ...] | None:

@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
 from ..config import Settings
 from ..paths import SITE_FOLDER
-from .cache import Cache, Rendered, digest, status_of
+from .cache import Cache, Rendered, digest, digest_after, status_of
 from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
 from .references import references_in
@@ -179,7 +179,8 @@ class CachedMarkdown:
         """Each document's markdown: from the cache, else rendered (in the workers when many)."""
         from .markdown import MARKDOWN_SETTINGS
 
-        keys = [digest(__version__, MARKDOWN_SETTINGS, doc.digest) for doc in docs]  # the body and summary are its file's
+        key_of = digest_after(__version__, MARKDOWN_SETTINGS)
+        keys = [key_of(doc.digest) for doc in docs]  # the body and summary are its file's
         self.markdown_keys = keys
         by_key = dict(zip(keys, docs))
 
@@ -229,10 +230,13 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
     navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
+    key_of: dict[str, Callable[..., str]] = {}  # a page template's name: the hash its pages' keys start from
+
     def page_key(page: Page) -> str:
+        if page.template not in key_of:
+            key_of[page.template] = digest_after(base, templates(f"site/{page.template}"), navigation)
         try:
-            return digest(base, templates(f"site/{page.template}"), navigation, page.path, page.template,
-                          describe(page.meta), describe(page.context))
+            return key_of[page.template](page.path, page.template, describe(page.meta), describe(page.context))
         except TypeError:
             return ""
 
@@ -248,11 +252,11 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     jobs: list[PostJob] = []
     keys: dict[str, str] = {}
     fresh = sink.fresh()
-    email_templates = templates("email/newsletter.mjml", "email/newsletter.txt")
+    email_key_of = digest_after(base, templates("email/newsletter.mjml", "email/newsletter.txt"))
     for page, post in zip(post_pages(site), site.posts):
         rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
         made.add(page.path)
-        email_key = digest(base, email_templates, post.fingerprint)
+        email_key = email_key_of(post.fingerprint)
         emails = email_files(post)
         page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
         if not page_known or not email_known:
