@@ -256,7 +256,7 @@ def test_a_rebuild_renders_only_what_changed(site):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "damaged pages", "another version", "compiled templates",
-                                    "a folder"])
+                                    "recorded trees", "a folder"])
 def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
     many_posts(site, 5)
     build(load_settings(site), jobs=1)
@@ -285,6 +285,15 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
         from touchgen.site.theme import COMPILED
 
         COMPILED.compiled.clear()  # as a new process starts: only the cache's
+    elif damage == "recorded trees":  # what is recorded of each output tree: garbage of every shape
+        wrong = [b"\x00garbage", marshal.dumps(([], [])), marshal.dumps((["a"], ["k"], ["s"], [1], [2], ["three"])),
+                 marshal.dumps(tuple([["x"]] * 5 + [[]]))]
+        with sqlite3.connect(database) as db:
+            trees = [tree for (tree,) in db.execute("SELECT tree FROM trees")]
+            assert len(trees) == 4  # the live and spare trees of output/site and output/newsletter
+            for tree, data in zip(trees, wrong):
+                db.execute("UPDATE trees SET files = ? WHERE tree = ?", (data, tree))
+        db.close()
     else:
         database.unlink()
         database.mkdir()
