@@ -27,6 +27,16 @@ def test_a_page_bundle_and_a_folder_beside_a_post_are_copied(site, run):
         "&quot;", '"')
 
 
+def test_a_folder_put_beside_a_post_the_cache_knows_is_copied(site, run):
+    """A rebuild knows an unchanged post from the cache, and that no folder stood beside it by the
+    posts' folder listing: a folder put there since is found all the same."""
+    post(site, "2026-11-09-beside.md", "title: Beside\ndate: 2026-11-09\n", "![Photo](img/photo.png)\n")
+    assert "img/photo.png" in run(site, "build").stderr  # a missing image: a warning
+    write(site / "content/posts/2026-11-09-beside/img/photo.png", "picture")
+    assert run(site, "build").stderr == ""
+    assert (site / "output/site/posts/beside/img/photo.png").read_text() == "picture"
+
+
 def test_the_site_static_folder_goes_to_the_root(site, run):
     write(site / "static/favicon.ico", "icon")
     write(site / "static/files/talk.pdf", "pdf")

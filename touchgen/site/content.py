@@ -54,10 +54,11 @@ def _bundle_index(folder: Path) -> Path | None:
 
 
 def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError], warnings: list[str],
-                    nested: bool) -> list[Path]:
+                    nested: bool, alone: set[str] | None = None) -> list[Path]:
     """The posts or pages of a folder: x.md (or .markdown) files, x/index.md bundles and, for posts,
     the same in subfolders (_posts/2014/...). What looks like one but cannot be read as one (a link to
-    nothing or outside the site, a folder named x.md, x.MD) is an error: never skipped without a word."""
+    nothing or outside the site, a folder named x.md, x.MD) is an error: never skipped without a word.
+    `alone` gets the x.md files with nothing named x beside them (so no folder of files: assets_of)."""
     if not folder.exists() and not folder.is_symlink():
         return []
     shown = folder.relative_to(root).as_posix()
@@ -76,6 +77,8 @@ def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError], warni
     for entry in entries:
         if entry.name.endswith(".md") and entry.is_file(follow_symlinks=False) and not entry.name.startswith((".", "_")):
             found.append(folder / entry.name)  # the common case, x.md, without the checks below
+            if alone is not None and entry.name[:-3] not in names:
+                alone.add(str(found[-1]))
             continue
         path = folder / entry.name
         name = path.relative_to(root).as_posix()
@@ -96,7 +99,7 @@ def _markdown_files(root: Path, folder: Path, errors: list[TouchgenError], warni
         if bundle is None and path.is_dir() and not _is_markdown(lower):
             is_assets = any(f"{path.name}{suffix}" in names for suffix in MARKDOWN_SUFFIXES)
             if nested and not is_assets:
-                found += _markdown_files(root, path, errors, warnings, nested)
+                found += _markdown_files(root, path, errors, warnings, nested, alone)
             continue
         if not _is_markdown(candidate.name.lower()):
             continue
@@ -159,6 +162,7 @@ class Known:
         self.rendered: dict[str, Rendered] = {}  # a document's digest -> its markdown, rendered where it was read
         self.bodies: dict[str, str] = {}  # a document's digest -> its body, of the documents read (not known)
         self.digests: list[str] = []  # of every document of this build: their bodies are kept
+        self.alone: set[str] = set()  # posts and pages without a folder of files beside them (_markdown_files)
 
     @staticmethod
     def _shown(root: Path, path: Path) -> str:
@@ -249,7 +253,8 @@ class Known:
         self.digests.append(fields[DIGEST_FIELD])
         read_body = functools.partial(str, body) if body is not None else functools.partial(
             self._body, fields[DIGEST_FIELD], root, path, kind, settings)
-        return from_json(fields, self.zone, assets_of(path, MARKDOWN_SUFFIXES, root), read_body)
+        assets = () if str(path) in self.alone else assets_of(path, MARKDOWN_SUFFIXES, root)
+        return from_json(fields, self.zone, assets, read_body)
 
     def _body(self, digest: str, root: Path, path: Path, kind: Kind, settings: Settings) -> str:
         """A known document's body, from the cache (or, should it have lost it, from the file)."""
@@ -273,7 +278,7 @@ def load_content(settings: Settings, known: Known | None = None) -> Content:
     errors: list[TouchgenError] = []
     documents: list[Document] = []
     for folder, kind in ((settings.paths.posts, Kind.POST), (settings.paths.pages, Kind.PAGE)):
-        paths = _markdown_files(root, folder, errors, warnings, nested=kind is Kind.POST)
+        paths = _markdown_files(root, folder, errors, warnings, kind is Kind.POST, known.alone if known else None)
         if known is not None:
             known.read_ahead(root, paths, kind, settings)
         for path in paths:

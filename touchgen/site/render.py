@@ -158,10 +158,22 @@ def describe(value: Any) -> str:
     if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
         return repr(value)
     if isinstance(value, dict):
-        return "{" + ",".join(f"{describe(key)}:{describe(item)}" for key, item in value.items()) + "}"
+        return "{" + ",".join([f"{_described(key)}:{_described(item)}" for key, item in value.items()]) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(describe(item) for item in value) + "]"
+        return "[" + ",".join([_described(item) for item in value]) + "]"
     raise TypeError(f"cannot describe {type(value).__name__}")
+
+
+def _described(item: Any) -> str:
+    """describe(item), the commonest items of a page's context (thousands of pages) told at once."""
+    kind = type(item)
+    if kind is str:
+        return repr(item)
+    if kind is Entry:
+        return f"E{item.fingerprint}"
+    if item is None:
+        return "None"
+    return describe(item)
 
 
 class CachedMarkdown:
