@@ -293,6 +293,8 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
             assert len(trees) == 4  # the live and spare trees of output/site and output/newsletter
             for tree, data in zip(trees, wrong):
                 db.execute("UPDATE trees SET files = ? WHERE tree = ?", (data, tree))
+            db.execute("UPDATE trees SET files = ? WHERE tree = ?", (marshal.dumps(([], [], [], [], [], [])), trees[0]))
+            db.execute("INSERT INTO tree_changes VALUES (?, ?)", (trees[0], marshal.dumps((b"\x00", ["x"]))))
         db.close()
     else:
         database.unlink()
@@ -850,3 +852,31 @@ def test_a_key_from_a_shared_start_is_the_key_of_all_its_parts():
         assert finish(*parts[split:]) == digest(*parts)
         assert finish(*parts[split:]) == finish(*parts[split:])  # the shared start is not consumed
     assert digest_after("a")("b") != digest_after("ab")() != digest_after()("a", "b")
+
+
+def test_a_tree_record_is_its_base_and_the_changes_since(site, monkeypatch):
+    """A rebuild records only the files that changed since its tree's base; once they are many the
+    base is written anew. Either way what is recorded is every file of the tree as it is on disk."""
+    from touchgen.site import cache as caching
+
+    monkeypatch.setattr(caching, "SLACK", 0)  # a base written anew as soon as an eighth of its files changed
+    many_posts(site, 12)
+    build(load_settings(site), jobs=1)
+    kinds = set()
+    for number in range(8):
+        replace(site / "content/posts/2024-01-22-post-3.md", "Post *3*", f"Post *3* ({number})")
+        build(load_settings(site), jobs=1)
+        for name in ("site", "newsletter"):
+            live = (site / "output" / name).stat()
+            key = f"{name}:{live.st_dev}:{live.st_ino}"
+            with sqlite3.connect(site / "output/.cache/cache.db") as db:
+                kinds.add(db.execute("SELECT count(*) FROM tree_changes WHERE tree = ?", (key,)).fetchone()[0])
+            db.close()
+            store = caching.Cache(site / "output/.cache")
+            recorded = store.tree(key)
+            store.close()
+            on_disk = {path.relative_to(site / "output" / name).as_posix(): path.stat()
+                       for path in (site / "output" / name).rglob("*") if path.is_file()}
+            assert {rel: (row.size, row.mtime_ns, row.ino) for rel, row in recorded.items()} == \
+                {rel: (found.st_size, found.st_mtime_ns, found.st_ino) for rel, found in on_disk.items()}, (number, name)
+    assert kinds == {0, 1}  # records of both kinds were read back

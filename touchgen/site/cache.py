@@ -17,12 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from .. import __version__
+from .filerows import FileRow, packed, unpacked
 
 CACHE_FILE = "cache.db"
-SCHEMA = 10
+SCHEMA = 12
+SLACK = 64  # a tree's record keeps the changes since its base until they are an eighth of it, and this many more
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
 
@@ -122,22 +124,12 @@ class Rendered:
         return f"Rendered({self.html!r}, {self.summary!r}, {self.minutes!r}, {self.references!r})"
 
 
-class FileRow(NamedTuple):
-    """One file of a built tree: the key of what it shows, its content's hash, and how it looked on
-    disk when written (a file whose size, time or inode differs has been changed by someone else)."""
-
-    key: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    ino: int
-
-
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
                                      minutes INTEGER NOT NULL, refs BLOB);
-CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, files BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, files BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS tree_changes (tree TEXT PRIMARY KEY, changes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, code BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
@@ -156,6 +148,7 @@ class Cache:
         self.resets = 0  # how often it was thrown away: what was read from it before may be gone
         self._owner = threading.get_ident()  # the connection's thread; others read through their own
         self._readers = threading.local()
+        self._bases: dict[str, dict[str, FileRow]] = {}  # a tree's files as its record's base holds them (see tree)
         try:
             self._open()
         except (sqlite3.DatabaseError, ValueError, OSError) as exc:
@@ -179,6 +172,7 @@ class Cache:
         """Throw the cache away and start an empty one (a build then does all the work)."""
         self.reset_reason = reason
         self.resets += 1
+        self._bases.clear()
         self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
@@ -330,18 +324,40 @@ class Cache:
     # --- built trees --------------------------------------------------------------------------
 
     def tree(self, tree: str) -> dict[str, FileRow]:
-        """The files recorded of `tree` (nothing, when its record cannot be read)."""
+        """The files recorded of `tree` (nothing, when its record cannot be read). A record is a base
+        (every file, as _packed) and the changes since (the files that differ, and those gone): a
+        rebuild that changes a few files of tens of thousands writes only those (update_tree)."""
         with self._guard() as db:
             if db is None:
                 return {}
-            row = db.execute("SELECT files FROM trees WHERE tree = ?", (tree,)).fetchone()
-            return _unpacked(row[0]) if row is not None else {}
+            row = db.execute("SELECT files, (SELECT changes FROM tree_changes WHERE tree_changes.tree = trees.tree) "
+                             "FROM trees WHERE tree = ?", (tree,)).fetchone()
+            if row is None:
+                return {}
+            base = unpacked(row[0])
+            if row[1] is None:
+                self._bases[tree] = base
+                return dict(base)
+            try:
+                changed, gone = marshal.loads(row[1])
+            except (ValueError, EOFError, TypeError):
+                return {}
+            changes = unpacked(changed) if isinstance(changed, bytes) else {}
+            if not base or not isinstance(gone, list) or not ({*map(type, gone)} <= {str}) or (changed and not changes):
+                return {}
+            self._bases[tree] = base
+            files = {**base, **changes}
+            for path in gone:
+                files.pop(path, None)
+            return files
         return {}
 
     def forget_tree(self, tree: str) -> None:
+        self._bases.pop(tree, None)
         with self._guard() as db:
             if db is not None:
                 db.execute("DELETE FROM trees WHERE tree = ?", (tree,))
+                db.execute("DELETE FROM tree_changes WHERE tree = ?", (tree,))
 
     def dirty(self, tree: str) -> bool:
         """Whether `tree` was being changed by a build that did not finish (its rows are not to be trusted)."""
@@ -360,12 +376,23 @@ class Cache:
                 return
             with db:
                 db.execute("BEGIN")
-                if new != old:
-                    db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?)", (tree, _packed(new)))
+                base = self._bases.get(tree)
+                if new == old:
+                    pass
+                elif base is not None and len(changes := dict(new.items() - base.items())) < len(new) // 8 + SLACK:
+                    gone = list(base.keys() - new.keys())  # (the changes apart: a row is rewritten whole)
+                    db.execute("INSERT OR REPLACE INTO tree_changes VALUES (?, ?)",
+                               (tree, marshal.dumps((packed(changes), gone))))
+                else:
+                    db.execute("INSERT OR REPLACE INTO trees VALUES (?, ?)", (tree, packed(new)))
+                    db.execute("DELETE FROM tree_changes WHERE tree = ?", (tree,))
+                    self._bases[tree] = new
                 for (other,) in db.execute("SELECT tree FROM trees WHERE tree > ? AND tree < ?",
                                            (f"{name}:", f"{name};")).fetchall():
                     if other not in kept:
                         db.execute("DELETE FROM trees WHERE tree = ?", (other,))
+                        db.execute("DELETE FROM tree_changes WHERE tree = ?", (other,))
+                        self._bases.pop(other, None)
 
     # --- the last build -----------------------------------------------------------------------
 
@@ -392,26 +419,3 @@ class Cache:
             except sqlite3.Error:
                 pass
             self.db = None
-
-
-def _packed(files: dict[str, FileRow]) -> bytes:
-    """A tree's files as one marshalled value, a list for each field: tens of thousands of them are
-    read back many times faster than as rows of a table."""
-    fields: list[list[Any]] = [list(column) for column in zip(*files.values())] if files else [[] for _ in FileRow._fields]
-    return marshal.dumps((list(files), *fields))
-
-
-def _unpacked(data: bytes) -> dict[str, FileRow]:
-    """What _packed made; nothing, for anything else."""
-    try:
-        found = marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return {}
-    if not (isinstance(found, tuple) and len(found) == 1 + len(FileRow._fields)
-            and all(isinstance(column, list) and len(column) == len(found[0]) for column in found)):
-        return {}
-    paths, keys, hashes, sizes, times, inodes = found
-    if not ({*map(type, paths), *map(type, keys), *map(type, hashes)} <= {str}
-            and {*map(type, sizes), *map(type, times), *map(type, inodes)} <= {int}):
-        return {}
-    return dict(zip(paths, map(FileRow._make, zip(keys, hashes, sizes, times, inodes))))

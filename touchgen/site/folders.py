@@ -9,7 +9,8 @@ import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .cache import Cache, FileRow, fine_time, trusted_before
+from .cache import Cache, fine_time, trusted_before
+from .filerows import FileRow
 
 RACY_FOLDER = -1  # a folder's recorded time when it was changed too near the recording to be trusted
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..errors import TouchgenError
 from ..files import exchange, remove
-from .cache import Cache, FileRow, fine_time, trusted_before
+from .cache import Cache, fine_time, trusted_before
+from .filerows import FileRow
 from .folders import RACY_FOLDER, folder_records, folders_of, folders_unchanged
 from .statuses import Statuses, signature
 
