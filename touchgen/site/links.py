@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..config import Settings
@@ -41,14 +40,6 @@ def booking_link(settings: Settings, campaign: str, source: str, medium: str) ->
 
 
 CAMPAIGN = "TOUCHGENCAMPAIGN"  # stands for a post's slug (which urlencode leaves as it is)
-
-
-def booking_links(settings: Settings, source: str, medium: str) -> Callable[[str], str]:
-    """booking_link(settings, slug, source, medium) for many slugs at once: the URL is parsed once."""
-    template = booking_link(settings, CAMPAIGN, source, medium)
-    if not template or template.count(CAMPAIGN) != 1:
-        return lambda slug: booking_link(settings, slug, source, medium)
-    return lambda slug: template.replace(CAMPAIGN, quote_plus(slug))
 
 
 LINK_ATTRIBUTE_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
+from urllib.parse import quote_plus
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..errors import BuildErrors, FrontMatterError, TouchgenError
 from ..files import check_readable
 from ..paths import STATIC
 from .content import Content, Document
-from .links import booking_links, reply_link, subscribe_link
+from .links import CAMPAIGN, booking_link, reply_link, subscribe_link
 from .cache import Rendered, digest
 from .slugs import slugify
 from .theme import Theme
@@ -38,6 +39,26 @@ class Tag:
 
 
 @dataclass(frozen=True)
+class Links:
+    """What every entry's reply and booking links are made from: made once a build, and sent to the
+    workers with the entries (a function would not go)."""
+
+    settings: Settings
+    address: str  # settings.reply_address
+    template: str  # the site's booking link with CAMPAIGN for the slug ('' when there is none or it cannot be)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Links:
+        template = booking_link(settings, CAMPAIGN, "site", "web")
+        return cls(settings, settings.reply_address, template if template.count(CAMPAIGN) == 1 else "")
+
+    def booking(self, slug: str) -> str:
+        if self.template:
+            return self.template.replace(CAMPAIGN, quote_plus(slug))
+        return booking_link(self.settings, slug, "site", "web")
+
+
+@dataclass(frozen=True)
 class Entry:
     """A post or page ready for templates and feeds."""
 
@@ -51,9 +72,16 @@ class Entry:
     tags: tuple[Tag, ...]
     rendered: Rendered  # body is its HTML, read when first used
     reading_minutes: int
-    reply_link: str
-    booking_link: str
+    links: Links  # how its reply and booking links are made, when a template first shows them
     fingerprint: str = ""  # a hash of everything the entry is made from (with the settings and markdown's)
+
+    @functools.cached_property
+    def reply_link(self) -> str:
+        return reply_link(self.links.settings, self.title, self.links.address)
+
+    @functools.cached_property
+    def booking_link(self) -> str:
+        return self.links.booking(self.slug)
 
     @property
     def body(self) -> Markup:
@@ -122,8 +150,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
         raise BuildErrors(too_deep)
 
     tag_of: dict[str, Tag] = {}  # a site has a few tags, used by thousands of posts
-    address = settings.reply_address
-    site_booking = booking_links(settings, "site", "web")
+    links = Links.of(settings)
 
     def tag_named(name: str) -> Tag:
         if name not in tag_of:
@@ -136,9 +163,7 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
             doc=doc, title=doc.title, slug=doc.slug, url=doc.url_path,
             canonical=settings.absolute(doc.url_path), date=doc.date,
             summary=result.summary, tags=tags, rendered=result,
-            reading_minutes=result.minutes,
-            reply_link=reply_link(settings, doc.title, address),
-            booking_link=site_booking(doc.slug),
+            reading_minutes=result.minutes, links=links,
             fingerprint=fingerprint(doc),
         )
 
