@@ -256,7 +256,7 @@ def test_a_rebuild_renders_only_what_changed(site):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "damaged pages", "another version", "compiled templates",
-                                    "recorded trees", "a folder"])
+                                    "recorded trees", "recorded posts", "a folder"])
 def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
     many_posts(site, 5)
     build(load_settings(site), jobs=1)
@@ -295,6 +295,13 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
                 db.execute("UPDATE trees SET files = ? WHERE tree = ?", (data, tree))
             db.execute("UPDATE trees SET files = ? WHERE tree = ?", (marshal.dumps(([], [], [], [], [], [])), trees[0]))
             db.execute("INSERT INTO tree_changes VALUES (?, ?)", (trees[0], marshal.dumps((b"\x00", ["x"]))))
+        db.close()
+    elif damage == "recorded posts":  # the posts as read: garbage of every shape
+        wrong = [b"\x00junk", marshal.dumps([1, 2, 3]), marshal.dumps(([], [], [])), marshal.dumps((["a"] * 14, [], 5))]
+        with sqlite3.connect(database) as db:
+            paths = [path for (path,) in db.execute("SELECT path FROM documents")]
+            for path, data in zip(paths, wrong):
+                db.execute("UPDATE documents SET data = ? WHERE path = ?", (data, path))
         db.close()
     else:
         database.unlink()

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +23,7 @@ from .. import __version__
 from .filerows import FileRow, packed, unpacked
 
 CACHE_FILE = "cache.db"
-SCHEMA = 12
+SCHEMA = 13
 SLACK = 64  # a tree's record keeps the changes since its base until they are an eighth of it, and this many more
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 
@@ -132,7 +132,7 @@ CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, files BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tree_changes (tree TEXT PRIMARY KEY, changes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, code BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS inputs (path TEXT PRIMARY KEY, status TEXT NOT NULL, sha256 TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, status TEXT NOT NULL, data TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS documents (path TEXT PRIMARY KEY, status TEXT NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bodies (digest TEXT PRIMARY KEY, body TEXT NOT NULL);
 """
 
@@ -252,11 +252,11 @@ class Cache:
 
     # --- posts and pages as read -------------------------------------------------------------
 
-    def documents(self) -> dict[str, tuple[str, str]]:
-        """source -> (the file's status when it was read, the document as JSON)."""
+    def documents(self) -> dict[str, tuple[str, bytes]]:
+        """source -> (the file's status when it was read, the document as content.Known marshalled it)."""
         return self._pairs("documents")
 
-    def store_documents(self, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
+    def store_documents(self, read: dict[str, tuple[str, bytes]], keep: Iterable[str]) -> None:
         """Add what was read; forget every source not in `keep` (what the site no longer has)."""
         self._store_by_status("documents", read, keep)
 
@@ -283,7 +283,7 @@ class Cache:
             return {first: (second, third) for first, second, third in db.execute(f"SELECT * FROM {table}")}
         return {}
 
-    def _store_by_status(self, table: str, read: dict[str, tuple[str, str]], keep: Iterable[str]) -> None:
+    def _store_by_status(self, table: str, read: Mapping[str, tuple[str, str | bytes]], keep: Iterable[str]) -> None:
         self._replace_rows(table, "path", [(path, status, data) for path, (status, data) in read.items()], keep)
 
     def _replace_rows(self, table: str, column: str, rows: list[tuple[Any, ...]], keep: Iterable[str]) -> None:

@@ -330,6 +330,7 @@ def text_digest(path: Path) -> str | None:
 
 
 DIGEST_FIELD = 10  # where to_json puts the digest
+FIELDS = 14  # how many values to_json gives
 
 
 def to_json(doc: Document, zone: dt.tzinfo) -> list[Any] | None:

@@ -92,13 +92,12 @@ def markdown_job(item: tuple[str, str | None]) -> Rendered | None:
     return render_document(body, summary)
 
 
-def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[str, str, Rendered | None] | None:
-    """A post or page read from its file, as the build cache keeps it (JSON: its fields, notes and
-    warnings; its body), and its markdown rendered; None when it cannot be read (the build process
-    reads it again, for the message)."""
-    import json
-
+def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[bytes, str, Rendered | None] | None:
+    """A post or page read from its file, as the build cache keeps it (content.packed: its fields,
+    notes and warnings; its body), and its markdown rendered; None when it cannot be read (the build
+    process reads it again, for the message)."""
     from ..errors import TouchgenError
+    from .content import packed
     from .document import Notes, read_document, to_json
     from .markdown import render_document
     from .references import references_in
@@ -116,7 +115,7 @@ def read_job(item: tuple[Path, Path, Any, Settings]) -> tuple[str, str, Rendered
     rendered = render_document(doc.body, doc.summary)
     if rendered is not None:
         rendered.references = references_in(rendered.html)
-    return json.dumps([fields, list(mine.first.items()), own]), doc.body, rendered
+    return packed(fields, list(mine.first.items()), own), doc.body, rendered
 
 
 @dataclass(frozen=True)
