@@ -26,6 +26,7 @@ from conftest import REPO, post, write
 from touchgen.config import load_settings
 from touchgen.errors import TouchgenError
 from touchgen.site.build import build
+from touchgen.site.cache import Cache
 from touchgen.site.folders import RACY_FOLDER
 
 
@@ -887,3 +888,60 @@ def test_a_tree_record_is_its_base_and_the_changes_since(site, monkeypatch):
             assert {rel: (row.size, row.mtime_ns, row.ino) for rel, row in recorded.items()} == \
                 {rel: (found.st_size, found.st_mtime_ns, found.st_ino) for rel, found in on_disk.items()}, (number, name)
     assert kinds == {0, 1}  # records of both kinds were read back
+
+
+def test_a_file_deleted_by_hand_is_never_taken_for_one_written_since(site, tmp_path):
+    """A rebuild puts back a file deleted from output/ by hand; the tree switched out (the next
+    spare) must not be recorded as still holding the deleted one: the new file may get its inode
+    number, and the build after would take the spare's for the new one and leave the file out."""
+    many_posts(site, 3)
+    build(load_settings(site), jobs=1)
+    (site / "output/newsletter/post-1/email.html").unlink()
+    page = site / "output/site/posts/post-0/index.html"
+    page.write_text("edited by hand", encoding="utf-8")
+    assert build(load_settings(site), jobs=1).written.written == 2
+    store = Cache(site / "output/.cache")
+    for name in ("site", "newsletter"):
+        spare = site / "output/.cache" / name
+        found = spare.stat()
+        for rel, row in store.tree(f"{name}:{found.st_dev}:{found.st_ino}").items():
+            if row.ino != -1:  # what it says the spare holds, the spare holds
+                assert (spare / rel).stat().st_ino == row.ino, rel
+                assert rel not in ("post-1/email.html", "posts/post-0/index.html"), rel
+    store.close()
+    replace(site / "content/posts/2024-01-15-post-2.md", "- two", "- three")
+    build(load_settings(site), jobs=1)
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+def signal_of_a_worker(_: int) -> bool:
+    """Whether this process ignores Ctrl-C (a function of this module: the pool sends it by name)."""
+    import signal
+
+    return signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+
+
+def test_the_workers_leave_ctrl_c_to_the_build_process():
+    """Ctrl-C goes to the whole process group; a worker stopped by it while holding the pool's queue
+    would leave the pool unable to stop (the build hung): the workers ignore it, and are stopped
+    with the pool by the build process."""
+    from touchgen.site.workers import Workers
+
+    workers = Workers(2)
+    try:
+        assert workers.pool is not None
+        assert list(workers.map(signal_of_a_worker, list(range(8)), 1, 1)) == [True] * 8
+    finally:
+        workers.close()
+
+
+def test_workers_forked_by_a_process_that_built_before_read_the_templates_anew(site, tmp_path):
+    """touchgen used as a library: a build in one process, then the email template edited and a
+    build with workers, forked from that process: they render with the template as it is now."""
+    many_posts(site, 70)
+    build(load_settings(site), jobs=1)
+    replace(site / "content/posts/2024-01-08-post-1.md", "- two", "- three")
+    build(load_settings(site), jobs=1)
+    replace(site / "templates/email/newsletter.txt", "{{", "{{ ", 1)
+    build(load_settings(site), jobs=2, clean=True)
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)

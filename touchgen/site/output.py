@@ -394,9 +394,13 @@ class Tree:
             return 0
         if live_key is not None and self.cache is not None:
             # The tree switched out is the next build's spare: what it holds, files unknown to the
-            # cache included (with no inode, so that they are replaced or removed).
+            # cache included, and those found changed or gone since it was recorded (someone else's
+            # doing), with no inode, so that they are replaced or removed: a file written since may
+            # have been given the very inode of one deleted, and would pass for it.
             unknown = {rel: FileRow("", "", -1, -1, -1) for rel in gone if rel not in self.live_rows}
-            self.cache.update_tree(live_key, recorded_live, {**self.live_rows, **unknown}, [spare_key])
+            changed = {rel: FileRow("", "", -1, -1, -1) for rel, row in self._verified.items()
+                       if row is None and rel in self.live_rows}
+            self.cache.update_tree(live_key, recorded_live, {**self.live_rows, **unknown, **changed}, [spare_key])
         if live_key is None:
             self.spare.rename(self.live)
             if self._seed_prefix and self.cache is not None:

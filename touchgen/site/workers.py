@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,16 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _started() -> None:
+    """A worker's start. Its garbage is short-lived: it collects as usual (see build()). Ctrl-C is the
+    build process's to handle: a worker stopped by it while holding the pool's queue would leave the
+    pool unable to stop; it is stopped with the pool. The templates are read anew (a process that
+    builds again, forked from one that built before, would have the last build's)."""
+    gc.enable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    forget_themes()
+
+
 def _context() -> Any:
     import multiprocessing  # here: a build without workers does not load it
 
@@ -50,7 +61,7 @@ class Workers:
         self.pool: Any = None
         if jobs > 1:
             try:
-                self.pool = _context().Pool(jobs, initializer=gc.enable)  # see build(): here, garbage is short-lived
+                self.pool = _context().Pool(jobs, initializer=_started)
             except (OSError, ImportError):  # no processes to be had here (a sandbox): one is enough
                 self.jobs = 1
 
