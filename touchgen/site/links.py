@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urljoin, urlsplit, urlunsplit
 
 from ..config import Settings
@@ -40,6 +41,29 @@ def booking_link(settings: Settings, campaign: str, source: str, medium: str) ->
 
 
 CAMPAIGN = "TOUCHGENCAMPAIGN"  # stands for a post's slug (which urlencode leaves as it is)
+
+
+@dataclass(frozen=True)
+class Links:
+    """What every entry's reply and booking links are made from: made once a build, and sent to the
+    workers with the entries (a function would not go)."""
+
+    settings: Settings
+    address: str  # settings.reply_address
+    template: str  # the site's booking link with CAMPAIGN for the slug ('' when there is none or it cannot be)
+
+    @classmethod
+    def of(cls, settings: Settings) -> Links:
+        template = booking_link(settings, CAMPAIGN, "site", "web")
+        return cls(settings, settings.reply_address, template if template.count(CAMPAIGN) == 1 else "")
+
+    def reply(self, title: str) -> str:
+        return reply_link(self.settings, title, self.address)
+
+    def booking(self, slug: str) -> str:
+        if self.template:
+            return self.template.replace(CAMPAIGN, quote_plus(slug))
+        return booking_link(self.settings, slug, "site", "web")
 
 
 LINK_ATTRIBUTE_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')

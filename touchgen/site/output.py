@@ -65,18 +65,25 @@ def write_new(spare: str, seed: str, rel: str, data: bytes, made: set[str]) -> t
     folders known to exist (the ones made here are added). The workers of a first build write their
     files with it themselves, so that no page or email goes through the build process."""
     target = spare + rel
-    folder = target.rpartition("/")[0]
+    _folder_of(target, made)
+    found = _write(target, data)
+    if seed:
+        _link_seed(target, seed + rel, made)
+    return hashlib.sha256(data).hexdigest(), found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def _folder_of(path: str, made: set[str]) -> None:
+    """The folder `path` goes in, made unless `made` (the folders known to exist) says it is."""
+    folder = path.rpartition("/")[0]
     if folder not in made:
         os.makedirs(folder, exist_ok=True)
         made.add(folder)
-    found = _write(target, data)
-    if seed:
-        folder = (seed + rel).rpartition("/")[0]
-        if folder not in made:
-            os.makedirs(folder, exist_ok=True)
-            made.add(folder)
-        os.link(target, seed + rel)
-    return hashlib.sha256(data).hexdigest(), found.st_size, found.st_mtime_ns, found.st_ino
+
+
+def _link_seed(target: str, seed: str, made: set[str]) -> None:
+    """The file just written at `target` linked at `seed`, in the next build's spare."""
+    _folder_of(seed, made)
+    os.link(target, seed)
 
 
 @dataclass
@@ -292,11 +299,7 @@ class Tree:
         self.wanted[rel] = FileRow(key, sha, found.st_size, found.st_mtime_ns, found.st_ino)
         self.written += 1
         if self._seed_prefix:
-            folder = os.path.dirname(self._seed_prefix + rel)
-            if folder not in self._made_dirs:
-                os.makedirs(folder, exist_ok=True)
-                self._made_dirs.add(folder)
-            os.link(target, self._seed_prefix + rel)
+            _link_seed(target, self._seed_prefix + rel, self._made_dirs)
 
     def _same_on_disk(self, rel: str, data: bytes, sha: str) -> FileRow | None:
         """A live file the cache does not know (a cold cache): compared byte for byte."""

@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote_plus
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from ..errors import BuildErrors, FrontMatterError, TouchgenError
 from ..files import check_readable
 from ..paths import STATIC
 from .content import Content, Document
-from .links import CAMPAIGN, booking_link, reply_link, subscribe_link
+from .links import Links, subscribe_link
 from .cache import Rendered, digest
 from .slugs import slugify
 from .theme import Theme
@@ -36,26 +35,6 @@ class Tag:
     name: str
     slug: str
     url: str
-
-
-@dataclass(frozen=True)
-class Links:
-    """What every entry's reply and booking links are made from: made once a build, and sent to the
-    workers with the entries (a function would not go)."""
-
-    settings: Settings
-    address: str  # settings.reply_address
-    template: str  # the site's booking link with CAMPAIGN for the slug ('' when there is none or it cannot be)
-
-    @classmethod
-    def of(cls, settings: Settings) -> Links:
-        template = booking_link(settings, CAMPAIGN, "site", "web")
-        return cls(settings, settings.reply_address, template if template.count(CAMPAIGN) == 1 else "")
-
-    def booking(self, slug: str) -> str:
-        if self.template:
-            return self.template.replace(CAMPAIGN, quote_plus(slug))
-        return booking_link(self.settings, slug, "site", "web")
 
 
 @dataclass(frozen=True)
@@ -77,7 +56,7 @@ class Entry:
 
     @functools.cached_property
     def reply_link(self) -> str:
-        return reply_link(self.links.settings, self.title, self.links.address)
+        return self.links.reply(self.title)
 
     @functools.cached_property
     def booking_link(self) -> str:

@@ -151,29 +151,18 @@ def _versions() -> str:
 def describe(value: Any) -> str:
     """What a template is given, as text that changes whenever the value does (an entry by its
     fingerprint); TypeError for a value it cannot describe."""
-    if type(value) is str:  # the most common, first
+    kind = type(value)
+    if kind is str:  # the commonest, first: thousands of pages' contexts are described each build
         return repr(value)
-    if isinstance(value, Entry):
+    if kind is Entry or isinstance(value, Entry):
         return f"E{value.fingerprint}"
     if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
         return repr(value)
     if isinstance(value, dict):
-        return "{" + ",".join([f"{_described(key)}:{_described(item)}" for key, item in value.items()]) + "}"
+        return "{" + ",".join([f"{describe(key)}:{describe(item)}" for key, item in value.items()]) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join([_described(item) for item in value]) + "]"
+        return "[" + ",".join([describe(item) for item in value]) + "]"
     raise TypeError(f"cannot describe {type(value).__name__}")
-
-
-def _described(item: Any) -> str:
-    """describe(item), the commonest items of a page's context (thousands of pages) told at once."""
-    kind = type(item)
-    if kind is str:
-        return repr(item)
-    if kind is Entry:
-        return f"E{item.fingerprint}"
-    if item is None:
-        return "None"
-    return describe(item)
 
 
 class CachedMarkdown:
