@@ -171,6 +171,63 @@ def test_a_first_build_has_its_workers_write_the_pages_and_emails(site, tmp_path
     assert again.written.written == 5  # the page and the four files of the email (not in the feeds: too old)
 
 
+def test_a_first_build_renders_the_listing_pages_while_the_workers_render_the_posts(site, tmp_path, monkeypatch):
+    """A first build (and --clean) gives every post to the workers before it renders the listing pages
+    itself, so that neither waits for the other; a rebuild, whose workers send pages back, renders the
+    listing pages first, as a build in one process does. The bytes are the same either way."""
+    from touchgen.site import render, workers
+
+    many_posts(site, 70)
+    events: list[str] = []
+    real_map, real_render = workers.Workers.map, render.render_page
+
+    def recorded_map(self, function, items, *args, **kwargs):
+        events.append(f"{function.__name__} given out" if self.spreads(len(items), args[1]) else function.__name__)
+        return real_map(self, function, items, *args, **kwargs)
+
+    def recorded_render(*args):
+        events.append("listing page")
+        return real_render(*args)
+
+    monkeypatch.setattr(workers.Workers, "map", recorded_map)
+    monkeypatch.setattr(render, "render_page", recorded_render)
+    for flags in ({}, {"clean": True}):
+        events.clear()
+        build(load_settings(site), jobs=2, **flags)
+        assert events.index("post_job given out") < events.index("listing page")
+        assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+    replace(site / "templates/site/post.html", "min read", "minutes to read")  # every post page again
+    events.clear()
+    build(load_settings(site), jobs=2)
+    assert "listing page" not in events[events.index("post_job given out"):]
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+def test_an_entry_goes_to_the_workers_while_templates_fill_its_fields(site):
+    """The pool's thread sends entries to the workers while this process renders listing pages, which
+    fill an entry's cached fields (its date as shown, its links): sending takes the entry's fields by
+    name, so the entry changing meanwhile breaks nothing (it broke the sending, then the pool)."""
+    from touchgen.site.cache import Rendered
+    from touchgen.site.content import load_content
+    from touchgen.site.pages import make_entries
+
+    settings = load_settings(site)
+    entries = []
+
+    def html_read_meanwhile() -> str:  # read as the entry is sent: the listing pages fill its fields then
+        entries[0].date_display, entries[0].reply_link, entries[0].booking_link  # noqa: B018
+        return "<p>The body.</p>"
+
+    made = make_entries(settings, load_content(settings), dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc),
+                        False, False, lambda docs: [Rendered(None, "A summary.", 1, load=html_read_meanwhile)
+                                                    for _ in docs])
+    entries.extend(made.posts)
+    sent = pickle.loads(pickle.dumps(entries[0]))
+    assert (sent.title, str(sent.body), sent.date_display) == (entries[0].title, "<p>The body.</p>",
+                                                                entries[0].date_display)
+    assert sent.reply_link == entries[0].reply_link and "date_display" in vars(entries[0])
+
+
 def slow_post_job(job):
     """A worker's post job, a hundredth of a second slower (a function of this module: the pool sends it by name)."""
     from touchgen.site.workers import post_job

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +83,14 @@ class Entry:
     @functools.cached_property
     def date_iso(self) -> str:
         return self.date.isoformat() if self.date else ""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """To the workers: its fields, not what templates worked out from them (a page rendered here
+        may add those while the pool's thread is sending the entry)."""
+        return Entry, tuple([getattr(self, name) for name in _ENTRY_FIELDS])
+
+
+_ENTRY_FIELDS = [item.name for item in fields(Entry)]
 
 
 @dataclass

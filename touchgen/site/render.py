@@ -7,19 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from .. import __version__
 from ..config import Settings
-from ..paths import SITE_FOLDER
+from ..paths import NEWSLETTER_FOLDER, SITE_FOLDER
 from .cache import Cache, Rendered, digest, digest_after, status_of
 from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
 from .references import references_in
 from .theme import COMPILED, Theme
-from .workers import MIN_DOCUMENTS, PostJob, Workers, forget_themes, markdown_job, post_job
+from .workers import MIN_DOCUMENTS, Made, PostJob, Workers, forget_themes, markdown_job, post_job
 
 MIN_POST_JOBS = 24  # posts whose page or email must be rendered before the workers are worth it
 POST_WINDOW = 128  # posts given to the workers ahead of the files written: their pages and emails wait in memory
@@ -241,15 +241,11 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         except TypeError:
             return ""
 
-    made: set[str] = set()
-    for page in listing_pages(site):
-        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
-        made.add(page.path)
-        if not sink.reuse((rel,), key):
-            sink.put(rel, render_page(settings, site.pages, theme, page), key)
-
     from .newsletter import email_files
 
+    made: set[str] = set()
+    listings = listing_pages(site)
+    made.update(page.path for page in listings)
     jobs: list[PostJob] = []
     keys: dict[str, str] = {}
     fresh = sink.fresh()
@@ -264,19 +260,32 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post,
                                 fresh))
             keys.update({rel: key, **{email: email_key for email in emails}})
-    for files in renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=POST_WINDOW):
-        for rel, data in files:
-            if isinstance(data, bytes):
-                sink.put(rel, data, keys[rel])
-            else:
-                sink.written_elsewhere(rel, keys[rel], data)
+    # When the workers write every file they make (a first build), what they send back is small: they
+    # are given all the posts at once, and start on them while this process does the rest.
+    ahead = set(fresh) >= {SITE_FOLDER, NEWSLETTER_FOLDER} and renderer.workers.spreads(len(jobs), MIN_POST_JOBS)
+    done = renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=0 if ahead else POST_WINDOW)
+
+    def take(results: Iterable[list[Made]]) -> None:
+        for files in results:
+            for rel, data in files:
+                if isinstance(data, bytes):
+                    sink.put(rel, data, keys[rel])
+                else:
+                    sink.written_elsewhere(rel, keys[rel], data)
+
+    for page in listings:
+        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
+        if not sink.reuse((rel,), key):
+            sink.put(rel, render_page(settings, site.pages, theme, page), key)
+    if not ahead:  # rendered here, or sent back a window at a time: taken now
+        take(done)
 
     newest = site.posts[:FEED_SIZE]
     feeds_key = digest(base, "feeds", describe(newest), "" if newest else now.isoformat())
     feeds = (f"{SITE_FOLDER}/feed.xml", f"{SITE_FOLDER}/atom.xml")
     if not sink.reuse(feeds, feeds_key):
-        for name, data in render_feeds(site, now).items():
-            sink.put(f"{SITE_FOLDER}/{name}", data, feeds_key)
+        for name, feed in render_feeds(site, now).items():
+            sink.put(f"{SITE_FOLDER}/{name}", feed, feeds_key)
     made.update(("feed.xml", "atom.xml"))
 
     for rel, source in copied_files(site, theme, made - {"feed.xml", "atom.xml"}).items():
@@ -291,6 +300,8 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         store.store_templates(COMPILED.used_now())
         if templates.parsed != templates.known:
             store.put("template uses", templates.parsed)
+    if ahead:
+        take(done)
     warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, made))
     counts = {"posts": len(site.posts), "pages": len(site.pages), "feeds": 2, "emails": len(site.posts)}
     return warnings, _window(site.posts, content.posts, now, drafts), counts

@@ -70,12 +70,16 @@ class Workers:
         """function(item) for each item, in order: in the workers when there are at least `minimum`.
         With a `window`, at most two windows of items are given out ahead of what was taken back, so
         that results the caller is slow to take (files it writes) do not pile up in memory."""
-        if self.pool is None or len(items) < minimum:
+        if not self.spreads(len(items), minimum):
             return (function(item) for item in items)
         size = max(1, min(chunk, len(items) // (self.jobs * 4) or 1))
         if not window:
             return iter(self.pool.imap(function, items, chunksize=size))
         return self._windows(function, items, size, window)
+
+    def spreads(self, count: int, minimum: int) -> bool:
+        """Whether `map` gives `count` items to the workers (else it works through them here, as they are taken)."""
+        return self.pool is not None and count >= minimum
 
     def _windows(self, function: Callable[[T], R], items: Sequence[T], size: int, window: int) -> Iterator[R]:
         def give(start: int) -> Iterator[R]:
