@@ -228,7 +228,7 @@ def _triggers(patterns: list[Prepared]) -> tuple[tuple[tuple[int, str], ...], tu
     return tuple((bit, string) for string, bit in bits.items()), tuple(wanted)
 
 
-def _parser() -> Any:
+def regex_parser() -> Any:
     """The regular-expression parser of the `re` module (private, so looked up with care)."""
     try:
         return importlib.import_module("re._parser")
@@ -249,7 +249,7 @@ def needed_strings(expression: re.Pattern[str]) -> Needs:
     need the union of theirs; a repeat needs its body's only when it repeats at least once; a positive
     lookaround's text is in the string too. Anything else (a negative lookaround, any character, a
     class by category, case-insensitive matching) says nothing; a sequence of such items needs nothing."""
-    parser = _parser()
+    parser = regex_parser()
     if parser is None or expression.flags & re.IGNORECASE:
         return None
     try:

@@ -114,9 +114,13 @@ def _made_once(function: Callable[..., T]) -> Callable[..., T]:
 def _reuse_pygments() -> None:
     """codehilite asks Pygments for a new lexer and formatter for every code block: a search through
     every installed plugin and a style sheet built each time, a fifth of a build. Both are reusable
-    (they keep no state between blocks), so each is made once per language and options."""
+    (they keep no state between blocks), so each is made once per language and options. The lexers
+    try only the rules that may match where they are (lexing.py)."""
     from markdown.extensions import codehilite
 
+    from .lexing import make_faster
+
+    make_faster()
     if not getattr(codehilite, "touchgen_reuses", False):
         for name in ("get_lexer_by_name", "get_formatter_by_name"):
             setattr(codehilite, name, _made_once(getattr(codehilite, name)))
