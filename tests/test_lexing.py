@@ -85,6 +85,22 @@ NOT_A_LANGUAGE = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def warm_at_once(monkeypatch):
+    """Each state is lexed by first characters from its first position (not after lexing.WARM)."""
+    monkeypatch.setattr(lexing, "WARM", 0)
+
+
+def test_a_state_switches_to_first_characters_once_warm_with_the_same_tokens(monkeypatch):
+    monkeypatch.setattr(lexing, "WARM", 200)
+    monkeypatch.setattr(lexing, "_STATES", {})
+    lexer = get_lexer_by_name("python")
+    text = SAMPLES["python"][:8000]
+    assert tokens(lexer, text, faster=True) == tokens(lexer, text, faster=False)
+    root = lexing._rules(lexer._tokens["root"])
+    assert root.positions == 200 and root.firsts and root.at  # warm within the text
+
+
 def tokens(lexer: Lexer, text: str, faster: bool) -> list[tuple[int, object, str]]:
     """The lexer's tokens of `text`, with Pygments' own loop or touchgen's in every regular-expression
     lexer (a console or template lexer hands parts of the text to others)."""

@@ -103,17 +103,29 @@ def first_characters(expression: re.Pattern[str] | None) -> re.Pattern[str] | No
         return None
 
 
+# Reading the rules' first characters takes a while (a lexer has hundreds of rules): a state is
+# lexed as Pygments does until it has been at this many positions, so that highlighting a block or
+# two (a rebuild after one post was edited) costs no more than before.
+WARM = 1000
+
+
 class _Rules:
     """A state's rules, and for each character the rules that may match at it, in their order."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.rules = rules
-        self.firsts = [first_characters(_expression_of(rexmatch)) for rexmatch, _action, _new_state in rules]
+        self.firsts: list[re.Pattern[str] | None] = []
         self.at: dict[str, list[Rule]] = {}
+        self.positions = 0
 
     def starting_with(self, character: str) -> list[Rule]:
         found = self.at.get(character)
         if found is None:
+            if self.positions < WARM:
+                self.positions += 1
+                return self.rules
+            if not self.firsts:
+                self.firsts = [first_characters(_expression_of(rexmatch)) for rexmatch, _action, _new_state in self.rules]
             found = self.at[character] = [rule for rule, first in zip(self.rules, self.firsts)
                                           if first is None or first.match(character)]
         return found
