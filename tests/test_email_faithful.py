@@ -80,3 +80,33 @@ def test_a_post_that_builds_as_a_page_builds_as_an_email(site, run, body):
     page = (site / "output/site/posts/brackets/index.html").read_text(encoding="utf-8")
     start = page.index('<div class="body">') + len('<div class="body">')
     assert page[start:page.index("</div>\n  <aside")].strip() in email  # the body, untouched
+
+
+def test_every_link_is_made_absolute_as_urljoin_makes_it_on_every_page():
+    """absolute_links works out a link with a host of its own once for all pages (of the same scheme):
+    generated links of every shape, on pages of both schemes, come out as urljoin makes them there."""
+    import html
+    import random
+    from urllib.parse import urljoin
+
+    from touchgen.site.links import LINK_ATTRIBUTE_RE, absolute_links
+
+    def by_urljoin(fragment: str, base: str) -> str:
+        return LINK_ATTRIBUTE_RE.sub(lambda m: m.group(1) + html.escape(urljoin(base, html.unescape(m.group(2))),
+                                                                         quote=True) + m.group(3), fragment)
+
+    rng = random.Random(5)
+    parts = ["http://", "https://", "HTTPS://", "mailto:", "ftp://", "//", "/", "../", "#", "?", "", "x.org", "a.com",
+             ":8080", "/a/b", "?q=1&amp;r=2", "#frag", "\t", "\n", " ", "[::1]", "%20", "é", "..", "@", "u:p@", "&lt;"]
+    pages = ["https://example.com/posts/x/", "http://example.com/a/b/", "https://ex.org/", "http://h/p?q#f"]
+    for _ in range(8000):
+        url = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 6)))
+        fragment, page = f'<a href="{url}">x</a> <img src="{url}">', rng.choice(pages)
+        try:
+            expected = by_urljoin(fragment, page)
+        except ValueError as exc:  # an address urljoin cannot read (a broken IPv6 host)
+            with pytest.raises(ValueError):
+                absolute_links(fragment, page)
+            assert "IPv6" in str(exc)
+            continue
+        assert absolute_links(fragment, page) == expected, (url, page)

@@ -74,8 +74,27 @@ def absolute_links(fragment: str, base: str) -> str:
     canonical URL), footnote links such as '#fn:1' included: what feeds and emails need, since a
     feed reader or a mail client has no page to resolve them against."""
 
+    scheme = urlsplit(base).scheme
+
     def absolute(match: re.Match[str]) -> str:
-        url = html.unescape(match.group(2))
-        return match.group(1) + html.escape(urljoin(base, url), quote=True) + match.group(3)
+        written = match.group(2)
+        made = _MADE.get((scheme, written))
+        if made is None:
+            url = html.unescape(written)
+            made = html.escape(urljoin(base, url), quote=True)
+            if _OWN_HOST.match(url) and not _REMOVED.search(url):
+                if len(_MADE) >= _MADE_SIZE:
+                    _MADE.clear()
+                _MADE[scheme, written] = made
+        return match.group(1) + made + match.group(3)
 
     return LINK_ATTRIBUTE_RE.sub(absolute, fragment)
+
+
+# A link with a scheme and a host of its own comes out of urljoin the same whatever the page, as long
+# as the page's scheme is the same: each is worked out once (an email and a feed carry a post's
+# every link, and a site's posts share many). urljoin removes tabs and line breaks first.
+_OWN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+(?:[/?#]|\Z)")
+_REMOVED = re.compile(r"[\t\r\n]")
+_MADE: dict[tuple[str, str], str] = {}  # (the page's scheme, the link as written) -> the link to write
+_MADE_SIZE = 20_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -43,12 +44,24 @@ class _FocusableScrollers(Postprocessor):
 
 
 class _Toc(TocTreeprocessor):
-    """toc's treeprocessor, which looks through every element of a page for a paragraph that holds only
-    the marker ('[TOC]') to replace with the table of contents, with the look-through skipped on a
-    page where no element's text holds the marker (the most of them): the same page, cheaper."""
+    """toc's treeprocessor, which builds the table of contents of every page, looks through every
+    element for a paragraph that holds only the marker ('[TOC]') to put it in place of, and keeps it
+    as HTML (Markdown.toc, which touchgen does not use): on a page where no element's text holds the
+    marker (the most of them), the table is left empty and the look-through skipped. The same page,
+    cheaper."""
+
+    marked = False
+
+    def run(self, doc: Any) -> None:
+        self.marked = bool(self.marker) and any(element.text and self.marker in element.text
+                                                for element in doc.iter())
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list[Any]) -> Any:
+        return super().build_toc_div(toc_list) if self.marked else etree.Element("div")
 
     def replace_marker(self, root: Any, elem: Any) -> None:
-        if any(element.text and self.marker in element.text for element in root.iter()):
+        if self.marked:
             super().replace_marker(root, elem)
 
 
