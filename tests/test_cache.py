@@ -228,6 +228,52 @@ def test_an_entry_goes_to_the_workers_while_templates_fill_its_fields(site):
     assert sent.reply_link == entries[0].reply_link and "date_display" in vars(entries[0])
 
 
+def test_a_context_is_described_as_the_plain_recursion_describes_it(site):
+    """A page's key holds its context described as text (render.describe), strings and entries in
+    place without a call for each: the same text as describing every value by itself."""
+    import random
+
+    from touchgen.site.content import load_content
+    from touchgen.site.pages import Entry, make_entries
+    from touchgen.site.render import describe
+
+    def plainly(value):
+        if isinstance(value, Entry):
+            return f"E{value.fingerprint}"
+        if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
+            return repr(value)
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{plainly(key)}:{plainly(item)}" for key, item in value.items()) + "}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(plainly(item) for item in value) + "]"
+        raise TypeError
+
+    many_posts(site, 4)
+    settings = load_settings(site)
+    entries = make_entries(settings, load_content(settings), dt.datetime(2026, 12, 7, tzinfo=dt.timezone.utc),
+                           False, False).posts
+    rng = random.Random(7)
+    leaves = [*entries, "x", "it's \"quoted\"", "", 3, 2.5, None, True, dt.date(2026, 1, 5),
+              dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc), ("a", 1)]
+
+    def value(depth: int):
+        shape = rng.randrange(4) if depth < 3 else 0
+        if shape == 1:
+            return {rng.choice(["post", "newer", 1, None, "x"]): value(depth + 1) for _ in range(rng.randrange(4))}
+        if shape == 2:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        if shape == 3:
+            return tuple(value(depth + 1) for _ in range(rng.randrange(3)))
+        return rng.choice(leaves)
+
+    for _ in range(2000):
+        made = value(0)
+        assert describe(made) == plainly(made), made
+    with pytest.raises(TypeError):
+        describe({"post": object()})
+    assert describe([entries[0], "E" + entries[0].fingerprint]) != describe([entries[0], entries[0]])
+
+
 def slow_post_job(job):
     """A worker's post job, a hundredth of a second slower (a function of this module: the pool sends it by name)."""
     from touchgen.site.workers import post_job

@@ -155,14 +155,24 @@ def describe(value: Any) -> str:
     if kind is str:  # the commonest, first: thousands of pages' contexts are described each build
         return repr(value)
     if kind is Entry or isinstance(value, Entry):
-        return f"E{value.fingerprint}"
+        return _entry(value)
     if value is None or isinstance(value, (str, int, float, bool, dt.datetime, dt.date)):
         return repr(value)
-    if isinstance(value, dict):
-        return "{" + ",".join([f"{describe(key)}:{describe(item)}" for key, item in value.items()]) + "}"
+    if isinstance(value, dict):  # its strings and entries are described here, without a call for each
+        parts = []
+        for key, item in value.items():
+            kind = type(item)
+            text = repr(item) if kind is str else _entry(item) if kind is Entry else describe(item)
+            parts.append(f"{repr(key) if type(key) is str else describe(key)}:{text}")
+        return "{" + ",".join(parts) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join([describe(item) for item in value]) + "]"
+        return "[" + ",".join([_entry(item) if type(item) is Entry else repr(item) if type(item) is str
+                               else describe(item) for item in value]) + "]"
     raise TypeError(f"cannot describe {type(value).__name__}")
+
+
+def _entry(entry: Entry) -> str:
+    return f"E{entry.fingerprint}"
 
 
 class CachedMarkdown:
