@@ -172,35 +172,56 @@ def test_a_first_build_has_its_workers_write_the_pages_and_emails(site, tmp_path
 
 
 def test_a_first_build_renders_the_listing_pages_while_the_workers_render_the_posts(site, tmp_path, monkeypatch):
-    """A first build (and --clean) gives every post to the workers before it renders the listing pages
-    itself, so that neither waits for the other; a rebuild, whose workers send pages back, renders the
-    listing pages first, as a build in one process does. The bytes are the same either way."""
+    """A first build (and --clean) gives every post to the workers at once (window 0: the pool starts
+    on them there and then; their files are written there, nothing big comes back) and renders the
+    listing pages itself while they work; a rebuild, whose workers send pages back, gives them out a
+    window at a time once the listing pages are rendered, as a build in one process does. The bytes
+    are the same either way."""
     from touchgen.site import render, workers
 
     many_posts(site, 70)
     events: list[str] = []
-    real_map, real_render = workers.Workers.map, render.render_page
+    real_map, real_render, real_put = workers.Workers.map, render.render_page, render.Trees.put
 
-    def recorded_map(self, function, items, *args, **kwargs):
-        events.append(f"{function.__name__} given out" if self.spreads(len(items), args[1]) else function.__name__)
-        return real_map(self, function, items, *args, **kwargs)
+    def recorded_map(self, function, items, chunk, minimum, window=0):
+        events.append(f"{function.__name__}, window {window}")
+        return real_map(self, function, items, chunk, minimum, window)
 
     def recorded_render(*args):
         events.append("listing page")
         return real_render(*args)
 
+    def recorded_put(self, rel, data, key=""):
+        if rel.startswith("site/posts/"):
+            events.append("a post's page taken back")
+        return real_put(self, rel, data, key)
+
     monkeypatch.setattr(workers.Workers, "map", recorded_map)
     monkeypatch.setattr(render, "render_page", recorded_render)
+    monkeypatch.setattr(render.Trees, "put", recorded_put)
     for flags in ({}, {"clean": True}):
         events.clear()
         build(load_settings(site), jobs=2, **flags)
-        assert events.index("post_job given out") < events.index("listing page")
+        assert events.index("post_job, window 0") < events.index("listing page")
+        assert "a post's page taken back" not in events  # the workers wrote them
         assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
-    replace(site / "templates/site/post.html", "min read", "minutes to read")  # every post page again
+    replace(site / "templates/site/base.html", "</footer>", "</footer><!-- on every page -->")
     events.clear()
     build(load_settings(site), jobs=2)
-    assert "listing page" not in events[events.index("post_job given out"):]
+    assert f"post_job, window {render.POST_WINDOW}" in events
+    taken = events.index("a post's page taken back")
+    assert events.count("listing page") > 1 and events.index("listing page") < taken
+    assert "listing page" not in events[taken:]
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+def test_a_build_leaves_no_sqlite_journal_behind(site):
+    """--clean with a warm cache reads renderings on the pool's thread, through a connection of its
+    own: closed with the cache, so that SQLite removes its write-ahead files as it does for one."""
+    many_posts(site, 70)
+    build(load_settings(site), jobs=2)
+    build(load_settings(site), jobs=2, clean=True)
+    assert sorted(path.name for path in (site / "output/.cache").iterdir() if path.is_file()) == ["cache.db"]
 
 
 def test_an_entry_goes_to_the_workers_while_templates_fill_its_fields(site):

@@ -98,7 +98,8 @@ def test_every_link_is_made_absolute_as_urljoin_makes_it_on_every_page():
     rng = random.Random(5)
     parts = ["http://", "https://", "HTTPS://", "mailto:", "ftp://", "//", "/", "../", "#", "?", "", "x.org", "a.com",
              ":8080", "/a/b", "?q=1&amp;r=2", "#frag", "\t", "\n", " ", "[::1]", "%20", "é", "..", "@", "u:p@", "&lt;"]
-    pages = ["https://example.com/posts/x/", "http://example.com/a/b/", "https://ex.org/", "http://h/p?q#f"]
+    pages = ["https://example.com/posts/x/", "http://example.com/a/b/", "https://ex.org/", "http://h/p?q#f",
+             "", "/rel/page/"]  # and pages of no scheme, where urljoin reads nothing or only the link
     for _ in range(8000):
         url = "".join(rng.choice(parts) for _ in range(rng.randrange(1, 6)))
         fragment, page = f'<a href="{url}">x</a> <img src="{url}">', rng.choice(pages)
@@ -110,3 +111,7 @@ def test_every_link_is_made_absolute_as_urljoin_makes_it_on_every_page():
             assert "IPv6" in str(exc)
             continue
         assert absolute_links(fragment, page) == expected, (url, page)
+    broken = '<a href="http://[::1">x</a>'  # a host urljoin cannot read, on a page of no address: read as it is
+    assert absolute_links(broken, "") == broken
+    with pytest.raises(ValueError):  # and on a page of a path only it is read, and refused
+        absolute_links(broken, "/rel/page/")

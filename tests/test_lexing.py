@@ -144,7 +144,7 @@ def test_the_highlighted_html_of_a_post_is_pygments_own():
 EXPRESSIONS = [
     r"\d+", r"[a-z_]\w*", r"'[^']*'", r"(?i)select\b", r"(?=x)x|y", r"(?<=a)b", r"\s*x", r"a?b", r"(a|bc)+d",
     r"(?:a|)b", r"[^\n]+", r"\b(if|else)\b", r"#.*$", r"(?s).", r"(\w+)\1", r"x*", r"(?:)", r"(?i:a)b",
-    r"[\W\d]", r"\\[nrt]", r"(?>ab)c", r"a++", r"[À-ÿ]+", r"(?a)\w", r"\$\{", r"(?x) a b # comment", r"[^\S\n]+",
+    r"[\W\d]", r"\\[nrt]", r"(?>ab)c", r"a++", r"[À-ÿ]+", r"(?a)\w", r"(?a)\W", r"(?a)[^\w]", r"\$\{", r"(?x) a b # comment", r"[^\S\n]+",
     r"(?!abc)\w+", r"(a)?(?(1)b|c)", r"0[xX][0-9a-fA-F]+", r"(?i)[a-c]", r"(?m)^\s*#", r"\A\w", r"\Z",
 ]
 

@@ -148,6 +148,7 @@ class Cache:
         self.resets = 0  # how often it was thrown away: what was read from it before may be gone
         self._owner = threading.get_ident()  # the connection's thread; others read through their own
         self._readers = threading.local()
+        self._reader_dbs: list[sqlite3.Connection] = []  # what other threads opened, to close with the cache
         self._bases: dict[str, dict[str, FileRow]] = {}  # a tree's files as its record's base holds them (see tree)
         try:
             self._open()
@@ -229,7 +230,9 @@ class Cache:
         else:
             try:
                 if getattr(self._readers, "db", None) is None:
-                    self._readers.db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+                    self._readers.db = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True,
+                                                       check_same_thread=False)  # closed by close()
+                    self._reader_dbs.append(self._readers.db)
                 row = self._readers.db.execute(query, (key,)).fetchone()
             except sqlite3.Error:
                 row = None
@@ -413,6 +416,12 @@ class Cache:
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, json.dumps(value)))
 
     def close(self) -> None:
+        for reader in self._reader_dbs:  # else SQLite leaves cache.db-wal and -shm behind
+            try:
+                reader.close()
+            except sqlite3.Error:
+                pass
+        self._reader_dbs.clear()
         if self.db is not None:
             try:
                 self.db.close()

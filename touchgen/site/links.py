@@ -82,7 +82,7 @@ def absolute_links(fragment: str, base: str) -> str:
         if made is None:
             url = html.unescape(written)
             made = html.escape(urljoin(base, url), quote=True)
-            if _OWN_HOST.match(url) and not _REMOVED.search(url):
+            if scheme and _OWN_HOST.match(url) and not _REMOVED.search(url):  # a page of none: urljoin may not read it
                 if len(_MADE) >= _MADE_SIZE:
                     _MADE.clear()
                 _MADE[scheme, written] = made

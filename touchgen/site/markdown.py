@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import threading
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -204,17 +205,21 @@ def reading_minutes(body_html: str) -> int:
 
 
 _RENDERER: list[Renderer] = []  # one per process, made on first use
+# One document at a time: the build process may render one on two threads at once (should the cache
+# lose a rendering while the pool's thread sends entries and the build renders the listing pages).
+_RENDERING = threading.Lock()
 
 
 def render_document(body: str, summary: str | None) -> Rendered | None:
     """The HTML, summary text and reading time of a post or page; None when its markdown is nested
     too deeply to render."""
-    if not _RENDERER:
-        _RENDERER.append(Renderer())
-    renderer = _RENDERER[0]
-    try:
-        body_html = renderer.render(body)
-    except RecursionError:
-        return None
-    text = renderer.text(summary) if summary else first_paragraph(body_html)
+    with _RENDERING:
+        if not _RENDERER:
+            _RENDERER.append(Renderer())
+        renderer = _RENDERER[0]
+        try:
+            body_html = renderer.render(body)
+        except RecursionError:
+            return None
+        text = renderer.text(summary) if summary else first_paragraph(body_html)
     return Rendered(body_html, text, reading_minutes(body_html))
