@@ -3,6 +3,8 @@ email, and a missing image or a link to no page gets a located warning."""
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import post, tree, write
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -49,6 +51,46 @@ def test_the_site_static_folder_goes_to_the_root(site, run):
     assert result.stderr == ("Error: static/index.html: would replace output/site/index.html, which touchgen makes "
                              "(rename or move the file)\n")
     assert tree(site / "output") == before
+
+
+@pytest.mark.parametrize("clean", [False, True], ids=["first-build", "clean"])
+def test_a_file_or_address_in_the_way_of_a_page_is_a_clear_error(site, run, clean):
+    """A file beside a post named like its page, a post whose address is the archive's, a static file
+    where a post's folder goes: each named, with what to do; nothing written (also with the workers)."""
+    for number in range(70):  # enough posts for a first build's workers to write them
+        post(site, f"2025-{number // 28 + 1:02}-{number % 28 + 1:02}-note-{number}.md",
+             f"title: Note {number}\ndate: 2025-{number // 28 + 1:02}-{number % 28 + 1:02}\n", "A note.")
+    if clean:
+        run(site, "build")
+    before = tree(site / "output") if clean else None
+    cases = [
+        (lambda: write(site / "content/posts/2026-11-16-bundle/index.html", "<p>mine</p>"),
+         "Error: content/posts/2026-11-16-bundle/index.html: would replace output/site/posts/bundle/index.html, the "
+         "page touchgen makes of content/posts/2026-11-16-bundle/index.md (rename or move the file)\n"),
+        (lambda: (write(site / "touchgen.toml", (site / "touchgen.toml").read_text(encoding="utf-8").replace(
+            "[site]\n", '[site]\npermalink = "/:slug/"\n', 1)), post(site, "2026-11-17-old.md",
+            "title: Old\ndate: 2026-11-17\nslug: archive\n", "Hi.")),
+         "Error: content/posts/2026-11-17-old.md: its address /archive/ is taken by the site's own /archive/ (give "
+         "it a slug: line of its own, or change [site] permalink)\n"),
+        (lambda: write(site / "static/posts/note-3", "a file"),
+         "Error: static/posts/note-3: would replace output/site/posts/note-3/, a folder of pages touchgen makes "
+         "(rename or move the file)\n"),
+    ]
+    write(site / "content/posts/2026-11-16-bundle/index.md", "---\ntitle: Bundle\ndate: 2026-11-16\n---\n\nHi.\n")
+    config = (site / "touchgen.toml").read_text(encoding="utf-8")
+    for make, message in cases:
+        make()
+        result = run(site, "build", *(["--clean"] if clean else []), code=1)
+        assert result.stderr == message
+        assert "Traceback" not in result.stdout + result.stderr
+        if clean:
+            assert tree(site / "output") == before
+        else:
+            assert not (site / "output").exists()
+        for path in (site / "content/posts/2026-11-16-bundle/index.html", site / "content/posts/2026-11-17-old.md",
+                     site / "static/posts/note-3"):
+            path.unlink(missing_ok=True)
+        write(site / "touchgen.toml", config)
 
 
 def test_missing_images_and_links_to_no_page_are_located_warnings(site, run):

@@ -278,13 +278,21 @@ def render_page(settings: Settings, nav_pages: Sequence[Entry], theme: Theme, pa
 def copied_files(site: Site, theme: Theme, made: Collection[str]) -> dict[str, Path]:
     """The files of output/site copied as they are (path: source): the theme's static files, the
     files beside posts and pages, and the site's static/ (which may not replace anything in `made`)."""
+    from .folders import folders_of
+
     settings = site.settings
     files: dict[str, Path] = {}
+    folders = folders_of(made)  # the folders that hold what touchgen makes: no file may stand in one's place
     for rel, source in theme.static_files():
         files[f"static/{rel}"] = source
     for entry in [*site.posts, *site.pages]:
         for rel, source in entry.doc.assets:
-            files[f"{entry.url}{rel}"] = source
+            path = f"{entry.url}{rel}"
+            if path in made or path in folders:
+                raise TouchgenError(f"{settings.paths.shown(source)}: would replace output/site/{path}"
+                                    f"{'/, a folder of pages' if path in folders else ', the page'} touchgen makes "
+                                    f"of {entry.doc.source} (rename or move the file)")
+            files[path] = source
     static = settings.paths.static
     inside = settings.root.resolve()
     check_readable(static, settings.paths.shown)
@@ -298,6 +306,9 @@ def copied_files(site: Site, theme: Theme, made: Collection[str]) -> dict[str, P
         if rel in files or rel in made:
             raise TouchgenError(f"{STATIC.as_posix()}/{rel}: would replace output/site/{rel}, which touchgen makes "
                                 "(rename or move the file)")
+        if rel in folders:
+            raise TouchgenError(f"{STATIC.as_posix()}/{rel}: would replace output/site/{rel}/, a folder of pages "
+                                "touchgen makes (rename or move the file)")
         files[rel] = source
     for rel, source in theme.static_files("root"):  # favicon.ico and favicon.svg, unless static/ has its own
         files.setdefault(rel, source)

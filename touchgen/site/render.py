@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from .. import __version__
 from ..config import Settings
+from ..errors import TouchgenError
 from ..paths import NEWSLETTER_FOLDER, SITE_FOLDER
 from .cache import Cache, Rendered, digest, digest_after, status_of
 from .content import Document, Known, load_content
@@ -256,13 +257,19 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     made: set[str] = set()
     listings = listing_pages(site)
     made.update(page.path for page in listings)
+    owners: dict[str, str] = {}  # a post page's path: its post's file
     jobs: list[PostJob] = []
     keys: dict[str, str] = {}
     fresh = sink.fresh()
     email_key_of = digest_after(base, templates("email/newsletter.mjml", "email/newsletter.txt"))
     for page, post in zip(post_pages(site), site.posts):
         rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
+        if page.path in made:
+            owner = owners.get(page.path, f"the site's own /{page.path.removesuffix('index.html')}")
+            raise TouchgenError(f"{post.doc.source}: its address /{post.url} is taken by {owner} (give it a "
+                                "slug: line of its own, or change [site] permalink)")
         made.add(page.path)
+        owners[page.path] = post.doc.source
         email_key = email_key_of(post.fingerprint)
         emails = email_files(post)
         page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
@@ -270,6 +277,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
             jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post,
                                 fresh))
             keys.update({rel: key, **{email: email_key for email in emails}})
+    copies = copied_files(site, theme, made)  # checked before any worker is given a post: nothing is in the way
     # When the workers write every file they make (a first build), what they send back is small: they
     # are given all the posts at once, and start on them while this process does the rest.
     ahead = set(fresh) >= {SITE_FOLDER, NEWSLETTER_FOLDER} and renderer.workers.spreads(len(jobs), MIN_POST_JOBS)
@@ -298,7 +306,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
             sink.put(f"{SITE_FOLDER}/{name}", feed, feeds_key)
     made.update(("feed.xml", "atom.xml"))
 
-    for rel, source in copied_files(site, theme, made - {"feed.xml", "atom.xml"}).items():
+    for rel, source in copies.items():
         found = source.stat()
         key = digest("copy", str(source.resolve()), status_of(found))  # a same-size edit with its time put back too
         made.add(rel)
