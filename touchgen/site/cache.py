@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .filerows import FileRow, packed, unpacked
+from .filerows import FileRow, packed, unmarshalled, unpacked
 
 CACHE_FILE = "cache.db"
 SCHEMA = 13
@@ -81,12 +81,7 @@ def _feed(hasher: Any, parts: tuple[str | bytes, ...]) -> None:
 def _references(data: bytes | None) -> tuple[tuple[str, str], ...] | None:
     """A rendering's links and images as store_markdown kept them (marshalled: thousands are read at
     once); None, to be found again in the HTML, when there are none kept or they cannot be read."""
-    if data is None:
-        return None
-    try:
-        found = marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return None
+    found = unmarshalled(data) if data is not None else None
     return found if isinstance(found, tuple) else None
 
 
@@ -341,10 +336,10 @@ class Cache:
             if row[1] is None:
                 self._bases[tree] = base
                 return dict(base)
-            try:
-                changed, gone = marshal.loads(row[1])
-            except (ValueError, EOFError, TypeError):
+            found = unmarshalled(row[1])
+            if not (isinstance(found, tuple) and len(found) == 2):
                 return {}
+            changed, gone = found
             changes = unpacked(changed) if isinstance(changed, bytes) else {}
             if not base or not isinstance(gone, list) or not ({*map(type, gone)} <= {str}) or (changed and not changes):
                 return {}

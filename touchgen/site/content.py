@@ -17,6 +17,7 @@ from ..files import unreadable
 from .cache import Cache, digest, status_of, trusted_before
 from .document import (BUNDLE_INDEXES, DIGEST_FIELD, FIELDS, MARKDOWN_SUFFIXES, Document, Kind, Notes, assets_of,
                        from_json, post_url, read_document, text_digest, to_json)
+from .filerows import unmarshalled
 from .front_matter import parse_date
 
 if TYPE_CHECKING:
@@ -151,10 +152,7 @@ def packed(fields: list[Any], notes: list[tuple[str, str]], warnings: list[str])
 
 def _unpacked(data: Any) -> tuple[list[Any], list[Any], list[str]] | None:
     """What packed made; None for anything else (the file is then read again)."""
-    try:
-        found = marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return None
+    found = unmarshalled(data)
     if not (isinstance(found, tuple) and len(found) == 3 and all(isinstance(part, list) for part in found)
             and len(found[0]) == FIELDS):
         return None

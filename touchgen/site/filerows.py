@@ -1,6 +1,7 @@
 """What the build cache records of an output tree: each file's key, hash and status (FileRow), and
 a tree's files as one marshalled value, a list for each field (tens of thousands of them are read
-back many times faster than rows of a table)."""
+back many times faster than rows of a table); and the reading of any value the cache keeps
+marshalled (unmarshalled)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ class FileRow(NamedTuple):
     ino: int
 
 
+def unmarshalled(data: Any) -> Any:
+    """What marshal.dumps made of a value the build cache keeps; None for anything else (a damaged
+    or foreign cache: what the caller then finds is not the shape it checks for)."""
+    try:
+        return marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
 def packed(files: dict[str, FileRow]) -> bytes:
     """A tree's files as one marshalled value: a list of paths, and a list for each field."""
     fields: list[list[Any]] = [list(column) for column in zip(*files.values())] if files else [[] for _ in FileRow._fields]
@@ -28,10 +38,7 @@ def packed(files: dict[str, FileRow]) -> bytes:
 
 def unpacked(data: bytes) -> dict[str, FileRow]:
     """What packed made; nothing, for anything else."""
-    try:
-        found = marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return {}
+    found = unmarshalled(data)
     if not (isinstance(found, tuple) and len(found) == 1 + len(FileRow._fields)
             and all(isinstance(column, list) and len(column) == len(found[0]) for column in found)):
         return {}

@@ -15,6 +15,7 @@ from ..errors import LocatedError, TemplateError
 from ..files import check_readable
 
 from ..paths import TEMPLATES, default_theme
+from .filerows import unmarshalled
 
 DEFAULT_THEME = default_theme()
 
@@ -39,10 +40,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self.used.add(bucket.key)
         found = self.compiled.get(bucket.key)
         if found is not None and found[0] == bucket.checksum:
-            try:
-                code = marshal.loads(found[1])
-            except (ValueError, EOFError, TypeError):
-                code = None
+            code = unmarshalled(found[1])
             if isinstance(code, types.CodeType):
                 bucket.code = code
             else:  # from a damaged cache: compiled again
