@@ -43,6 +43,9 @@ CASES = {
     "toc marker": "# A\n\n[TOC]\n\n## B `c`\n\n  [TOC]  \n\nnot [TOC] alone\n\n    [TOC]\n\n> [TOC]\n\n- [TOC]\n\n# [TOC]",
     "toc marker in markup": "*[TOC]*\n\n[TOC] *x*\n\n`[TOC]`\n\n[[TOC]](x)",
     "hashes and quotes": "a # b\n#c\n\\#d\n   # e\n\n    # code\n\nx > y\n> z\n\n   > q\n    > not quote\n\n#\n\n>\n\n#######",
+    "heading names": "# Same\n\n## Same\n\n### Same_1\n\n#\n\n##   \n\n## Trailing spaces   ##\n\nSetext  here\n======\n\n"
+                     "## Q&A\n\n## a > b\n\n## Ünïcødé naïve café\n\n## It's \"quoted\"\n\n## back\\\\slash \\*x\\*\n\n"
+                     "## tab\there\n\n## [^1] note\n\n## &copy; 2026\n\n## Same\n\n[^1]: n",
     "placeholder lookalikes": "\u0002klzzwxh:0000\u0003 and \u0002 and \u0003 and klzzwxh:12 *a*",
 }
 
@@ -84,6 +87,9 @@ def test_tricky_markdown_renders_as_python_markdown_does(renderers, text):
     expected = plain.render(text)
     assert "klzzwxh" not in expected.replace("klzzwxh:0000", "").replace("klzzwxh:12", "")
     assert cheap.render(text) == expected
+    assert cheap._md.toc_tokens == plain.md.toc_tokens
+    if "[TOC]" in text:  # else touchgen's table is left empty (it is not used)
+        assert cheap._md.toc == plain.md.toc
 
 
 def test_generated_markdown_renders_as_python_markdown_does(renderers):

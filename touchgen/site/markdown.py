@@ -13,8 +13,10 @@ from typing import Any, TypeVar
 import markdown
 from markdown.blockprocessors import BlockProcessor, BlockQuoteProcessor, HashHeaderProcessor
 from markdown.extensions import Extension
+from markdown.extensions import toc
+from markdown.extensions.footnotes import FootnotePostprocessor
 from markdown.extensions.toc import TocTreeprocessor
-from markdown.postprocessors import Postprocessor
+from markdown.postprocessors import AndSubstitutePostprocessor, Postprocessor, RawHtmlPostprocessor
 from markdown.treeprocessors import Treeprocessor
 import pygments  # type: ignore[import-untyped]
 
@@ -44,19 +46,71 @@ class _FocusableScrollers(Postprocessor):
         return _SCROLLER_WITHOUT_TABINDEX.sub(r'<\1 tabindex="0"', text)
 
 
+# Of a heading's text, the characters on which toc's reading of its name may act: escaped, put back by a
+# postprocessor (every placeholder holds STX), or taken for a tag.
+_NOT_PLAIN = re.compile("[&<>\x02\x03]")
+# The postprocessors that leave such a text as it is (they act on placeholders, or on tags).
+_QUIET = {RawHtmlPostprocessor, AndSubstitutePostprocessor, FootnotePostprocessor, _FocusableScrollers}
+
+
 class _Toc(TocTreeprocessor):
-    """toc's treeprocessor, which builds the table of contents of every page, looks through every
-    element for a paragraph that holds only the marker ('[TOC]') to put it in place of, and keeps it
-    as HTML (Markdown.toc, which touchgen does not use): on a page where no element's text holds the
-    marker (the most of them), the table is left empty and the look-through skipped. The same page,
-    cheaper."""
+    """toc's treeprocessor, which gives every heading an id from its name and builds a table of contents
+    (Markdown.toc, which touchgen does not use), made cheaper with the same ids and HTML:
+    - a heading whose text is plain (no inline markup, nothing escaped or put aside, no '&', '<' or
+      '>') has that text, stripped, as its name: toc would serialize it, run every postprocessor on it
+      and strip its tags to find the same;
+    - the table is built, and the marker ('[TOC]') looked for, only on a page whose text holds the
+      marker (the most do not)."""
 
     marked = False
 
     def run(self, doc: Any) -> None:
-        self.marked = bool(self.marker) and any(element.text and self.marker in element.text
-                                                for element in doc.iter())
-        super().run(doc)
+        if self.use_anchors or self.use_permalinks not in (False, None) or not all(
+                type(processor) in _QUIET for processor in self.md.postprocessors):
+            self.marked = bool(self.marker)
+            super().run(doc)
+            return
+        used_ids: set[str] = set()
+        headings = []
+        marked = False
+        for element in doc.iter():
+            if "id" in element.attrib:
+                used_ids.add(element.attrib["id"])
+            if isinstance(element.tag, str) and self.header_rgx.match(element.tag):
+                headings.append(element)
+            if self.marker and element.text and self.marker in element.text:
+                marked = True
+        self.marked = marked
+        counters: dict[str, int] = {}
+        tokens: list[Any] = []
+        for element in headings:
+            self.set_level(element)
+            text = element.text or ""
+            if len(element) == 0 and not _NOT_PLAIN.search(text):
+                inner = text.strip()
+                name = " ".join(inner.split())
+            else:
+                inner = toc.render_inner_html(toc.remove_fnrefs(element), self.md)
+                name = toc.strip_tags(inner)
+            if "id" not in element.attrib:
+                element.attrib["id"] = toc.unique(self.slugify(html.unescape(name), self.sep), used_ids, counters)
+            label = ""
+            if "data-toc-label" in element.attrib:
+                label = toc.run_postprocessors(toc.unescape(element.attrib["data-toc-label"]), self.md)
+                name = toc.escape_cdata(toc.strip_tags(label))
+                del element.attrib["data-toc-label"]
+            level = int(element.tag[-1])
+            if self.toc_top <= level <= self.toc_bottom:
+                tokens.append({"level": level, "id": toc.unescape(element.attrib["id"]), "name": name,
+                               "html": inner, "data-toc-label": label})
+        nested = toc.nest_toc_tokens(tokens)
+        div = self.build_toc_div(nested)
+        if self.marker:
+            self.replace_marker(doc, div)
+        made = self.md.serializer(div)
+        for processor in self.md.postprocessors:
+            made = processor.run(made)
+        self.md.toc_tokens, self.md.toc = nested, made  # type: ignore[attr-defined]
 
     def build_toc_div(self, toc_list: list[Any]) -> Any:
         return super().build_toc_div(toc_list) if self.marked else etree.Element("div")
