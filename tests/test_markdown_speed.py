@@ -46,6 +46,9 @@ CASES = {
     "heading names": "# Same\n\n## Same\n\n### Same_1\n\n#\n\n##   \n\n## Trailing spaces   ##\n\nSetext  here\n======\n\n"
                      "## Q&A\n\n## a > b\n\n## Ünïcødé naïve café\n\n## It's \"quoted\"\n\n## back\\\\slash \\*x\\*\n\n"
                      "## tab\there\n\n## [^1] note\n\n## &copy; 2026\n\n## Same\n\n[^1]: n",
+    "definitions within a paragraph": "A paragraph long enough to be more than a line of text before it,\n"
+                                      "[ref]: http://r \"R\"\n[^n]: the note\nand [ref] and [x][ref] and a note[^n].\n\n"
+                                      "Text then a rule\n***\n\nText then\n---\n\nA long first row of a table | b\n--- | ---\n1 | 2",
     "placeholder lookalikes": "\u0002klzzwxh:0000\u0003 and \u0002 and \u0003 and klzzwxh:12 *a*",
 }
 
@@ -77,7 +80,9 @@ def renderers() -> tuple[Renderer, Plain]:
     assert [type(processor).__name__ for processor in cheap._md.treeprocessors
             if not type(processor).__module__.startswith("markdown.")] == [
         "_Inline", "_Inline", "_Toc", "_HeaderCellsWithText"]
-    assert {type(processor).__name__ for processor in cheap._md.parser.blockprocessors} >= {"_BlockQuote", "_HashHeader"}
+    assert {type(processor).__name__ for processor in cheap._md.parser.blockprocessors} >= {
+        "_CheaperBlockQuoteProcessor", "_CheaperHashHeaderProcessor", "_CheaperSetextHeaderProcessor",
+        "_CheaperHRProcessor", "_CheaperTableProcessor", "_CheaperFootnoteBlockProcessor", "_CheaperReferenceProcessor"}
     return cheap, Plain()
 
 

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import markdown
-from markdown.blockprocessors import BlockProcessor, BlockQuoteProcessor, HashHeaderProcessor
+from markdown.blockprocessors import (BlockProcessor, BlockQuoteProcessor, HashHeaderProcessor, HRProcessor,
+                                     ReferenceProcessor, SetextHeaderProcessor)
 from markdown.extensions import Extension
 from markdown.extensions import toc
-from markdown.extensions.footnotes import FootnotePostprocessor
+from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnotePostprocessor
+from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.postprocessors import AndSubstitutePostprocessor, Postprocessor, RawHtmlPostprocessor
 from markdown.treeprocessors import Treeprocessor
@@ -120,28 +122,59 @@ class _Toc(TocTreeprocessor):
             super().replace_marker(root, elem)
 
 
-class _Searching(BlockProcessor):
-    """A block processor whose test is a search for its RE in the block, true when it finds one: false at
-    once for a block without any of the strings every match needs (see inline.needed_strings)."""
+def _block_needs(processor: BlockProcessor) -> tuple[str, ...] | None:
+    """Strings of which a block must hold one for `processor` to take it (its test true, or its run
+    not False): read from its expression (see inline.needed_strings); a table needs a '|' in its header
+    row. None: no such strings are known."""
+    if isinstance(processor, TableProcessor):
+        return ("|",)
+    expression = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+    return needs_of(expression) if isinstance(expression, re.Pattern) else None
 
-    RE: re.Pattern[str]
+
+class _Tested(BlockProcessor):
+    """A block processor whose test is false at once for a block without any of its needs."""
+
+    needs: tuple[str, ...]
 
     def test(self, parent: Any, block: str) -> bool:
-        needs = needs_of(self.RE)
-        if needs is not None and not any(string in block for string in needs):
-            return False
-        return bool(super().test(parent, block))
+        for string in self.needs:
+            if string in block:
+                return bool(super().test(parent, block))
+        return False
 
 
-class _BlockQuote(_Searching, BlockQuoteProcessor):
-    pass
+class _Run(BlockProcessor):
+    """A block processor whose test is always true and whose run looks for its expression, putting the
+    block back and returning False when it finds none: False at once for a block without any of its needs."""
+
+    needs: tuple[str, ...]
+
+    def run(self, parent: Any, blocks: list[str]) -> bool | None:
+        for string in self.needs:
+            if string in blocks[0]:
+                return super().run(parent, blocks)
+        return False
 
 
-class _HashHeader(_Searching, HashHeaderProcessor):
-    pass
+# The processors made cheaper this way: those whose test searches the block for an expression (block
+# quotes, headings, rules) or reads its rows (tables), or whose run searches it (footnotes and link
+# definitions, tried on every paragraph). A list's test matches at the block's start: cheap already.
+_TESTED = (BlockQuoteProcessor, HashHeaderProcessor, SetextHeaderProcessor, HRProcessor, TableProcessor)
+_RUN = (FootnoteBlockProcessor, ReferenceProcessor)
+_CHEAPER: dict[tuple[type, tuple[str, ...]], type] = {}
 
 
-_SEARCHING = {BlockQuoteProcessor: _BlockQuote, HashHeaderProcessor: _HashHeader}
+def _cheaper_block(processor: BlockProcessor) -> None:
+    kind = type(processor)
+    wrapper = _Tested if kind in _TESTED else _Run if kind in _RUN else None
+    needs = _block_needs(processor) if wrapper is not None else None
+    if wrapper is None or needs is None:
+        return
+    key = (kind, needs)
+    if key not in _CHEAPER:
+        _CHEAPER[key] = type(f"_Cheaper{kind.__name__}", (wrapper, kind), {"needs": needs})
+    processor.__class__ = _CHEAPER[key]
 
 
 class _Accessible(Extension):
@@ -209,7 +242,7 @@ class Renderer:
             if type(processor) is TocTreeprocessor:
                 processor.__class__ = _Toc
         for block_processor in self._md.parser.blockprocessors:
-            block_processor.__class__ = _SEARCHING.get(type(block_processor), type(block_processor))
+            _cheaper_block(block_processor)
 
     def render(self, text: str) -> str:
         self._md.reset()
