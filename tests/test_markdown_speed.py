@@ -49,6 +49,8 @@ CASES = {
     "definitions within a paragraph": "A paragraph long enough to be more than a line of text before it,\n"
                                       "[ref]: http://r \"R\"\n[^n]: the note\nand [ref] and [x][ref] and a note[^n].\n\n"
                                       "Text then a rule\n***\n\nText then\n---\n\nA long first row of a table | b\n--- | ---\n1 | 2",
+    "html blocks": "<div class=\"x\">\n*not md*\n</div>\n\ntext <b>x</b>\n\n<!-- a comment -->\n\n<p>para</p>\n\n<hr>\n\n"
+                   "<script>if (a < b) {}</script>\n\n<div markdown=\"1\">*x*</div>\n\n  <section>\nindented\n</section>",
     "placeholder lookalikes": "\u0002klzzwxh:0000\u0003 and \u0002 and \u0003 and klzzwxh:12 *a*",
 }
 
@@ -95,6 +97,22 @@ def test_tricky_markdown_renders_as_python_markdown_does(renderers, text):
     assert cheap._md.toc_tokens == plain.md.toc_tokens
     if "[TOC]" in text:  # else touchgen's table is left empty (it is not used)
         assert cheap._md.toc == plain.md.toc
+
+
+def test_a_processor_registered_later_is_used():
+    """The processors' order is kept between documents (markdown._Kept) until a registry changes."""
+    from markdown.postprocessors import Postprocessor
+
+    class Shout(Postprocessor):
+        def run(self, text: str) -> str:
+            return text.upper()
+
+    renderer = Renderer()
+    assert renderer.render("*a*") == "<p><em>a</em></p>"
+    renderer._md.postprocessors.register(Shout(renderer._md), "shout", 1)
+    assert renderer.render("*a*") == "<P><EM>A</EM></P>"
+    renderer._md.postprocessors.deregister("shout")
+    assert renderer.render("*a*") == "<p><em>a</em></p>"
 
 
 def test_generated_markdown_renders_as_python_markdown_does(renderers):

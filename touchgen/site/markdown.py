@@ -19,7 +19,9 @@ from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnotePostpr
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.postprocessors import AndSubstitutePostprocessor, Postprocessor, RawHtmlPostprocessor
+from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import Registry
 import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
@@ -177,6 +179,37 @@ def _cheaper_block(processor: BlockProcessor) -> None:
     processor.__class__ = _CHEAPER[key]
 
 
+class _HtmlBlocks(HtmlBlockPreprocessor):
+    """Python-Markdown's HTML block preprocessor, which feeds the whole text to an HTML parser: a text
+    without '<' or '&' is all data to it, and comes back as it went in."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" not in source and "&" not in source:
+            return source.split("\n")
+        return super().run(lines)
+
+
+class _Kept(Registry):  # type: ignore[type-arg]
+    """A registry of processors that keeps its order between walks through it until it changes (the
+    block parser walks its processors for every block, sorting and listing them each time)."""
+
+    _kept: tuple[Any, ...] | None = None
+
+    def __iter__(self) -> Any:
+        if self._kept is None:
+            self._kept = tuple(super().__iter__())
+        return iter(self._kept)
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._kept = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._kept = None
+        super().deregister(name, strict)
+
+
 class _Accessible(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(_HeaderCellsWithText(md), "header_cells_with_text", 0)
@@ -243,6 +276,13 @@ class Renderer:
                 processor.__class__ = _Toc
         for block_processor in self._md.parser.blockprocessors:
             _cheaper_block(block_processor)
+        for preprocessor in self._md.preprocessors:
+            if type(preprocessor) is HtmlBlockPreprocessor:
+                preprocessor.__class__ = _HtmlBlocks
+        for registry in (self._md.preprocessors, self._md.parser.blockprocessors, self._md.treeprocessors,
+                         self._md.postprocessors):
+            if type(registry) is Registry:
+                registry.__class__ = _Kept
 
     def render(self, text: str) -> str:
         self._md.reset()
