@@ -653,6 +653,27 @@ def test_posts_unchanged_since_the_last_build_are_not_read_again(site, tmp_path,
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
 
 
+def test_a_build_that_fails_after_reading_keeps_what_it_read(site, monkeypatch):
+    """What a build read is true whether or not it goes on: after a build stopped by a post whose address
+    is the site's own, the next build reads only the post that was fixed, not the other one it read."""
+    many_posts(site, 12)
+    replace(site / "touchgen.toml", "[site]\n", '[site]\npermalink = "/:slug/"\n')
+    age(site)
+    build(load_settings(site), jobs=1)
+    edited, clash = site / "content/posts/2024-01-08-post-1.md", site / "content/posts/2024-06-03-clash.md"
+    replace(edited, "title: Post 1", "title: Post One")
+    post(site, clash.name, "title: Clash\ndate: 2024-06-03\nslug: archive\n", "Hi.")
+    read = counting_reads(monkeypatch)
+    with pytest.raises(TouchgenError, match="its address /archive/ is taken by the site's own /archive/"):
+        build(load_settings(site), jobs=1)
+    assert sorted(read) == [edited.name, clash.name]
+    replace(clash, "slug: archive", "slug: clash")
+    read.clear()
+    build(load_settings(site), jobs=1)
+    assert read == [clash.name]
+    assert "<h1>Post One</h1>" in (site / "output/site/post-1/index.html").read_text(encoding="utf-8")
+
+
 def test_a_post_changed_just_before_a_build_is_known_by_its_text_next_time(site, monkeypatch):
     """Two saves within one tick of the file system's clock can leave the same status: a post changed
     in the two seconds before a build is known next time by the hash of its text, not by its status."""

@@ -234,54 +234,58 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     known = Known(store, settings, workers, statuses) if store is not None else None
     content = load_content(settings, known)
     if known is not None:
-        known.save()
         renderer.ready = known.rendered
-    site = make_entries(settings, content, now, drafts, future, renderer.markdown)
-    theme = Theme(settings.root.resolve())  # the same template digests however the site was named
-    base = digest(__version__, settings.fingerprint(), _versions(), MARKDOWN_SETTINGS)  # entries are keyed by their source
-    templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
-    navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
+    try:
+        site = make_entries(settings, content, now, drafts, future, renderer.markdown)
+        theme = Theme(settings.root.resolve())  # the same template digests however the site was named
+        # Entries are keyed by their source.
+        base = digest(__version__, settings.fingerprint(), _versions(), MARKDOWN_SETTINGS)
+        templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
+        navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
-    key_of: dict[str, Callable[..., str]] = {}  # a page template's name: the hash its pages' keys start from
+        key_of: dict[str, Callable[..., str]] = {}  # a page template's name: the hash its pages' keys start from
 
-    def page_key(page: Page) -> str:
-        if page.template not in key_of:
-            key_of[page.template] = digest_after(base, templates(f"site/{page.template}"), navigation)
-        try:
-            return key_of[page.template](page.path, page.template, describe(page.meta), describe(page.context))
-        except TypeError:
-            return ""
+        def page_key(page: Page) -> str:
+            if page.template not in key_of:
+                key_of[page.template] = digest_after(base, templates(f"site/{page.template}"), navigation)
+            try:
+                return key_of[page.template](page.path, page.template, describe(page.meta), describe(page.context))
+            except TypeError:
+                return ""
 
-    from .newsletter import email_files
+        from .newsletter import email_files
 
-    made: set[str] = set()
-    listings = listing_pages(site)
-    made.update(page.path for page in listings)
-    owners: dict[str, str] = {}  # a post page's path: its post's file
-    jobs: list[PostJob] = []
-    keys: dict[str, str] = {}
-    fresh = sink.fresh()
-    email_key_of = digest_after(base, templates("email/newsletter.mjml", "email/newsletter.txt"))
-    for page, post in zip(post_pages(site), site.posts):
-        rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
-        if page.path in made:
-            owner = owners.get(page.path, f"the site's own /{page.path.removesuffix('index.html')}")
-            raise TouchgenError(f"{post.doc.source}: its address /{post.url} is taken by {owner} (give it a "
-                                "slug: line of its own, or change [site] permalink)")
-        made.add(page.path)
-        owners[page.path] = post.doc.source
-        email_key = email_key_of(post.fingerprint)
-        emails = email_files(post)
-        page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
-        if not page_known or not email_known:
-            jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post,
-                                fresh))
-            keys.update({rel: key, **{email: email_key for email in emails}})
-    copies = copied_files(site, theme, made)  # checked before any worker is given a post: nothing is in the way
-    # When the workers write every file they make (a first build), what they send back is small: they
-    # are given all the posts at once, and start on them while this process does the rest.
-    ahead = set(fresh) >= {SITE_FOLDER, NEWSLETTER_FOLDER} and renderer.workers.spreads(len(jobs), MIN_POST_JOBS)
-    done = renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=0 if ahead else POST_WINDOW)
+        made: set[str] = set()
+        listings = listing_pages(site)
+        made.update(page.path for page in listings)
+        owners: dict[str, str] = {}  # a post page's path: its post's file
+        jobs: list[PostJob] = []
+        keys: dict[str, str] = {}
+        fresh = sink.fresh()
+        email_key_of = digest_after(base, templates("email/newsletter.mjml", "email/newsletter.txt"))
+        for page, post in zip(post_pages(site), site.posts):
+            rel, key = f"{SITE_FOLDER}/{page.path}", page_key(page)
+            if page.path in made:
+                owner = owners.get(page.path, f"the site's own /{page.path.removesuffix('index.html')}")
+                raise TouchgenError(f"{post.doc.source}: its address /{post.url} is taken by {owner} (give it a "
+                                    "slug: line of its own, or change [site] permalink)")
+            made.add(page.path)
+            owners[page.path] = post.doc.source
+            email_key = email_key_of(post.fingerprint)
+            emails = email_files(post)
+            page_known, email_known = sink.reuse((rel,), key), sink.reuse(emails, email_key)
+            if not page_known or not email_known:
+                jobs.append(PostJob(settings, site.pages, None if page_known else page, None if email_known else post,
+                                    fresh))
+                keys.update({rel: key, **{email: email_key for email in emails}})
+        copies = copied_files(site, theme, made)  # checked before any worker is given a post: nothing is in the way
+        # When the workers write every file they make (a first build), what they send back is small: they
+        # are given all the posts at once, and start on them while this process does the rest.
+        ahead = set(fresh) >= {SITE_FOLDER, NEWSLETTER_FOLDER} and renderer.workers.spreads(len(jobs), MIN_POST_JOBS)
+        done = renderer.workers.map(post_job, jobs, 16, MIN_POST_JOBS, window=0 if ahead else POST_WINDOW)
+    finally:  # what was read is kept whatever follows; a first build's workers have their posts by now
+        if known is not None:
+            known.save()
 
     def take(results: Iterable[list[Made]]) -> None:
         for files in results:
