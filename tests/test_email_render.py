@@ -57,3 +57,40 @@ def test_mjml_error_names_the_template(site, run):
         "Error: templates/email/newsletter.mjml: is not valid MJML for post 'welcome': "
         "unexpected end of stream in root template (check that every mj- tag is closed and allowed where it is)\n")
     assert sorted(p.name for p in site.glob("output/**/*")) == before
+
+
+SHOWN = {  # in place of the template's {{ post.body }}: whether it shows the body as it is
+    "{{ post.body }}": True,
+    "{% if post.title %}{{ post.body }}{% endif %}<p>{{ post.title }}</p>{{ post.body }}": True,
+    "{{ post.body|upper }}": False,
+    "{% set b = post.body %}{{ b }}": False,
+    "{% for i in range(2) %}{{ post.body }}{% endfor %}": False,
+    "{% filter upper %}{{ post.body }}{% endfilter %}": False,
+    "{{ post.rendered.html }}": False,
+    "{% macro m() %}{{ caller()|upper }}{% endmacro %}{% call m() %}{{ post.body }}{% endcall %}": False,
+    "{% if post.body|length > 5 %}{{ post.body }}{% endif %}": False,
+    "{{ post.body ~ '!' }}": False,
+    "{% with p = post %}{{ p.body|upper }}{% endwith %}": False,
+    "{% block b %}{{ post.body }}{% endblock %}{{ self.b()|upper }}": False,
+    "{% include 'email/part.mjml' %}": False,
+}
+
+
+@pytest.mark.parametrize("shown", SHOWN)
+def test_the_mjml_file_is_the_template_rendered_with_the_body(site, tmp_path, monkeypatch, shown):
+    """email.mjml is newsletter.mjml rendered once, with a token for the body then the body put in,
+    only when the template shows the body as it is; else it is rendered again: the same file either way."""
+    from touchgen.site import newsletter
+    from touchgen.site.build import build
+    from touchgen.site.theme import Theme
+
+    template = site / "templates/email/newsletter.mjml"
+    template.write_text(template.read_text(encoding="utf-8").replace("{{ post.body }}", shown), encoding="utf-8")
+    (site / "templates/email/part.mjml").write_text("{{ post.body|upper }}", encoding="utf-8")
+    assert newsletter._shows_body_as_is(Theme(site)) is SHOWN[shown]
+    build(load_settings(site), jobs=1)
+    monkeypatch.setattr(newsletter, "_shows_body_as_is", lambda theme: False)
+    build(load_settings(site), jobs=1, cache=False, out=tmp_path / "again")
+    made = (site / "output/newsletter/welcome/email.mjml").read_text(encoding="utf-8")
+    assert made == (tmp_path / "again/newsletter/welcome/email.mjml").read_text(encoding="utf-8")
+    assert "<p>" in made.lower() and newsletter.BODY_TOKEN not in made

@@ -7,6 +7,7 @@ import json
 import weakref
 from typing import Any
 
+from jinja2 import nodes
 from markupsafe import Markup
 
 from ..config import Settings
@@ -59,6 +60,44 @@ def email_body(post: Entry) -> Markup:
     return Markup(f'<div class="tg-post">{absolute_links(str(post.body), post.canonical)}</div>')
 
 
+_AS_IS: weakref.WeakKeyDictionary[Theme, bool] = weakref.WeakKeyDictionary()
+# What may hold a `{{ post.body }}` shown as it is: not a loop, a macro, a block (self.name() renders it
+# again), a filter, a {% set %} or a {% with %}.
+_AROUND_AS_IS = (nodes.Template, nodes.If)
+# What may not be anywhere: another template (it may get the post too).
+_NOWHERE = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+
+
+def _shows_body_as_is(theme: Theme) -> bool:
+    """Whether newsletter.mjml uses the post's body only as `{{ post.body }}`, outside anything that
+    repeats or changes what it shows, and nothing else of the post that holds the body: then the
+    template rendered with a token for the body, the token replaced by the body, is the template
+    rendered with the body (one Jinja rendering of it for each email instead of two)."""
+    if theme not in _AS_IS:
+        try:
+            source = theme.env.loader.get_source(theme.env, "email/newsletter.mjml")[0]  # type: ignore[union-attr]
+            _AS_IS[theme] = _as_is(theme.env.parse(source), ())
+        except Exception:  # noqa: BLE001 (the rendering says what is wrong with it)
+            _AS_IS[theme] = False
+    return _AS_IS[theme]
+
+
+def _as_is(node: nodes.Node, around: tuple[nodes.Node, ...]) -> bool:
+    for child in node.iter_child_nodes():
+        if isinstance(child, _NOWHERE) or (isinstance(child, nodes.Name) and child.name in ("post", "self")):
+            return False  # the post other than by one of its attributes (set, passed, filtered)
+        if isinstance(child, nodes.Getattr) and isinstance(child.node, nodes.Name) and child.node.name == "post":
+            if child.attr == "body":
+                if not (isinstance(node, nodes.Output) and all(isinstance(a, _AROUND_AS_IS) for a in around)):
+                    return False
+            elif child.attr in ("rendered", "with_body") or child.attr.startswith("_"):
+                return False
+            continue
+        if not _as_is(child, (*around, node)):
+            return False
+    return True
+
+
 def email_files(post: Entry) -> list[str]:
     """The files of a post's email under output/."""
     folder = f"{NEWSLETTER_FOLDER}/{post.slug}"
@@ -77,8 +116,11 @@ def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, byt
         "booking": bool(settings.newsletter.booking_url),
         "reader": ReaderPlaceholders(),
     }
-    mjml = theme.render("email/newsletter.mjml", **context)
     engine_input = theme.render("email/newsletter.mjml", **{**context, "post": post.with_body(BODY_TOKEN)})
+    if _shows_body_as_is(theme):  # the same as rendering it again with the body
+        mjml = engine_input.replace(BODY_TOKEN, body)
+    else:
+        mjml = theme.render("email/newsletter.mjml", **context)
     try:
         rendered = str(mjml2html(engine_input, disable_comments=True)).replace(BODY_TOKEN, body)
     except ValueError as exc:
