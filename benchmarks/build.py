@@ -4,11 +4,12 @@
     python benchmarks/build.py --posts 1000 5000
 
 For each size it writes the three sites, then runs each case `--runs` times, the tools in turn
-(touchgen, Hugo, Pelican, touchgen, ...): a clean build (output deleted first), a rebuild with
+(touchgen, Hugo, Pelican; then Hugo, Pelican, touchgen; ...): a clean build (output deleted first), a rebuild with
 nothing changed, a rebuild after one post was edited, a rebuild after the post template was
 edited. It prints the median wall time of each case, touchgen's ratio to each tool, and the peak
 memory of each build: the resident memory of the build process and all its children, summed,
-sampled every 10 ms (a forked worker's shared pages count in it again, so the figure is high
+sampled every 10 ms (from /proc, a few small reads a sample, so that sampling takes little of the
+CPU the builds share) (a forked worker's shared pages count in it again, so the figure is high
 rather than low). Before each build the disk is synced, so that no tool pays for the last one's writes.
 
 A clean build starts with the tool's output moved aside into a folder that is deleted when the
@@ -77,8 +78,47 @@ class Tool:
                 "pelican": self.root / "theme/templates/article.html"}[self.name]
 
 
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _family(pid: int) -> list[int] | None:
+    """`pid` and all its descendants, from Linux's /proc/<pid>/task/<tid>/children (a few small reads);
+    None where the system has no such files."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except FileNotFoundError:
+            continue  # it ended a moment ago
+        except OSError:
+            return None
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
+                    pending.extend(int(child) for child in handle.read().split())
+            except FileNotFoundError:
+                if not os.path.exists(f"/proc/{current}/task/{task}"):
+                    continue  # the thread ended
+                return None  # a kernel without the children files
+            except OSError:
+                continue
+    return found
+
+
+def _resident(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def peak_memory(process: subprocess.Popen[bytes], found: list[int]) -> None:
-    """The largest sum of resident memory over `process` and its children, until it ends."""
+    """The largest sum of resident memory over `process` and its children, until it ends. Read from
+    /proc where it can be: psutil finds children by reading every process's status, a millisecond of
+    CPU a sample, which on 2 cores is taken from the build being measured."""
     import psutil
 
     try:
@@ -88,14 +128,18 @@ def peak_memory(process: subprocess.Popen[bytes], found: list[int]) -> None:
     peak = 0
     while process.poll() is None:
         total = 0
-        try:
-            for member in [root, *root.children(recursive=True)]:
-                try:
-                    total += member.memory_info().rss
-                except psutil.Error:
-                    pass
-        except psutil.Error:
-            break
+        family = _family(process.pid)
+        if family is not None:
+            total = sum(_resident(pid) for pid in family)
+        else:
+            try:
+                for member in [root, *root.children(recursive=True)]:
+                    try:
+                        total += member.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                break
         peak = max(peak, total)
         time.sleep(0.01)
     found.append(peak)
@@ -153,8 +197,12 @@ def measure(posts: int, tools: list[str], runs: int, work: Path,
     results: dict[str, dict[str, list[tuple[float, int]]]] = {case: {name: [] for name in tools} for case in CASES}
     subjects = [Tool(name, sites[name]) for name in tools]
     for number in range(runs):
+        # The tools take turns in a rotating order: none always runs right after the same one (a
+        # build that leaves the disk busy, such as Pelican's thousands of rewritten files, would
+        # slow the same tool each time).
+        order = subjects[number % len(subjects):] + subjects[:number % len(subjects)]
         for case in CASES:
-            for tool in subjects:
+            for tool in order:
                 if case == "clean build":
                     tool.clear(trash)
                 elif case == "rebuild, one post edited":
