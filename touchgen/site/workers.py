@@ -46,6 +46,14 @@ def _started() -> None:
     forget_themes()
 
 
+def _load_renderers() -> None:
+    """The modules every worker uses, imported here once before the workers are forked: each would
+    import them itself (a tenth of a second of CPU each); this process uses most of them too."""
+    import mjml  # noqa: F401 (imported by newsletter.render_email when first used)
+
+    from . import content, markdown, newsletter, references  # noqa: F401
+
+
 def _context() -> Any:
     import multiprocessing  # here: a build without workers does not load it
 
@@ -60,6 +68,7 @@ class Workers:
         self.jobs = jobs
         self.pool: Any = None
         if jobs > 1:
+            _load_renderers()
             try:
                 self.pool = _context().Pool(jobs, initializer=_started)
             except (OSError, ImportError):  # no processes to be had here (a sandbox): one is enough
