@@ -51,6 +51,8 @@ CASES = {
                                       "Text then a rule\n***\n\nText then\n---\n\nA long first row of a table | b\n--- | ---\n1 | 2",
     "html blocks": "<div class=\"x\">\n*not md*\n</div>\n\ntext <b>x</b>\n\n<!-- a comment -->\n\n<p>para</p>\n\n<hr>\n\n"
                    "<script>if (a < b) {}</script>\n\n<div markdown=\"1\">*x*</div>\n\n  <section>\nindented\n</section>",
+    "blank line of one space": "a\n \nb\n\n- x\n \n- y",
+    "whitespace": "a  \n   \n\t\n b\r\n \r\nc \r   \n\n\x02x\x03 \\* \\_ [x](\\*y) ![\\*](z \"\\*t\") `\\*` \t \n  \n",
     "placeholder lookalikes": "\u0002klzzwxh:0000\u0003 and \u0002 and \u0003 and klzzwxh:12 *a*",
 }
 
@@ -81,7 +83,7 @@ def renderers() -> tuple[Renderer, Plain]:
     cheap = Renderer()
     assert [type(processor).__name__ for processor in cheap._md.treeprocessors
             if not type(processor).__module__.startswith("markdown.")] == [
-        "_Inline", "_Inline", "_Toc", "_HeaderCellsWithText"]
+        "_Inline", "_Inline", "_Toc", "_Unescape", "_HeaderCellsWithText"]
     assert {type(processor).__name__ for processor in cheap._md.parser.blockprocessors} >= {
         "_CheaperBlockQuoteProcessor", "_CheaperHashHeaderProcessor", "_CheaperSetextHeaderProcessor",
         "_CheaperHRProcessor", "_CheaperTableProcessor", "_CheaperFootnoteBlockProcessor", "_CheaperReferenceProcessor"}

@@ -19,9 +19,9 @@ from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnotePostpr
 from markdown.extensions.tables import TableProcessor
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.postprocessors import AndSubstitutePostprocessor, Postprocessor, RawHtmlPostprocessor
-from markdown.preprocessors import HtmlBlockPreprocessor
-from markdown.treeprocessors import Treeprocessor
-from markdown.util import Registry
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
+from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
+from markdown.util import ETX, STX, Registry
 import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
@@ -190,6 +190,38 @@ class _HtmlBlocks(HtmlBlockPreprocessor):
         return super().run(lines)
 
 
+class _Whitespace(NormalizeWhitespace):
+    """Python-Markdown's whitespace normalizer, which empties every line of only spaces with an
+    expression tried at every character (a fortieth of a document's rendering): tried only when the
+    text holds a space before a line break, as each of its matches does."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        source = source.replace(STX, "").replace(ETX, "")
+        source = source.replace("\r\n", "\n").replace("\r", "\n") + "\n\n"
+        source = source.expandtabs(self.md.tab_length)
+        if " \n" in source:
+            source = re.sub(r"(?<=\n) +\n", "\n", source)
+        return source.split("\n")
+
+
+class _Unescape(UnescapeTreeprocessor):
+    """Python-Markdown's last treeprocessor, which puts back backslash-escaped characters (kept as
+    STX, a number, ETX) in every text, tail and attribute: only in those that hold an STX."""
+
+    def run(self, root: Any) -> None:
+        for element in root.iter():
+            text = element.text
+            if text and STX in text:
+                element.text = self.unescape(text)
+            tail = element.tail
+            if tail and STX in tail:
+                element.tail = self.unescape(tail)
+            for key, value in element.items():
+                if value is not None and STX in value:
+                    element.set(key, self.unescape(value))
+
+
 class _Kept(Registry):  # type: ignore[type-arg]
     """A registry of processors that keeps its order between walks through it until it changes (the
     block parser walks its processors for every block, sorting and listing them each time)."""
@@ -208,6 +240,9 @@ class _Kept(Registry):  # type: ignore[type-arg]
     def deregister(self, name: str, strict: bool = True) -> None:
         self._kept = None
         super().deregister(name, strict)
+
+
+_SWAPPED = {HtmlBlockPreprocessor: _HtmlBlocks, NormalizeWhitespace: _Whitespace, UnescapeTreeprocessor: _Unescape}
 
 
 class _Accessible(Extension):
@@ -276,9 +311,8 @@ class Renderer:
                 processor.__class__ = _Toc
         for block_processor in self._md.parser.blockprocessors:
             _cheaper_block(block_processor)
-        for preprocessor in self._md.preprocessors:
-            if type(preprocessor) is HtmlBlockPreprocessor:
-                preprocessor.__class__ = _HtmlBlocks
+        for processor in [*self._md.preprocessors, *self._md.treeprocessors]:
+            processor.__class__ = _SWAPPED.get(type(processor), type(processor))
         for registry in (self._md.preprocessors, self._md.parser.blockprocessors, self._md.treeprocessors,
                          self._md.postprocessors):
             if type(registry) is Registry:
