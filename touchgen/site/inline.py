@@ -42,9 +42,11 @@ class _Inline(treeprocessors.InlineProcessor):
         too (as the element's text or tail), with no nodes to insert, after a search for placeholders."""
         self.stashed_nodes: dict[str, Any] = {}
         tree_parents = [] if ancestors is None else ancestors[:]
-        self.parent_map = {c: p for p in tree.iter() for c in p}
+        # The original maps every element to its parent, only to find the ancestors of `tree` itself,
+        # which its own map cannot hold: its tag alone. Nothing else reads the map.
+        self.parent_map: dict[Any, Any] = {}
         stack = [(tree, tree_parents)]
-        getattr(self, "_InlineProcessor__build_ancestors")(tree, tree_parents)
+        tree_parents.append(tree.tag.lower())
         handle = self._InlineProcessor__handleInline
         place = getattr(self, "_InlineProcessor__processPlaceholders")
         prefix = util.INLINE_PLACEHOLDER_PREFIX
@@ -62,8 +64,6 @@ class _Inline(treeprocessors.InlineProcessor):
                     handled = handle(text)
                     if prefix in handled:
                         found = place(handled, child)
-                        for item in found:
-                            self.parent_map[item[0]] = child
                         stack += found
                         queue.append((child, found))
                     elif handled:
@@ -80,12 +80,10 @@ class _Inline(treeprocessors.InlineProcessor):
                         position = list(current).index(child) + 1
                         found.reverse()
                         for item in found:
-                            self.parent_map[item[0]] = current
                             current.insert(position, item[0])
                     elif tail:
                         child.tail = _as_put_back(tail)
                 if len(child):
-                    self.parent_map[child] = current
                     stack.append((child, self.ancestors[:]))
             for element, found in queue:
                 for index, item in enumerate(found):
