@@ -173,15 +173,61 @@ class _Inline(treeprocessors.InlineProcessor):
         return f"{data[:begin]}{placeholder}{data[end:]}", True, begin + len(placeholder)
 
 
+class _Emphasis(inlinepatterns.DelimiterProcessor):
+    """Python-Markdown's emphasis (its delimiter algorithm for `*em*`, `**strong**`, `_em_` and their
+    nestings), most of an inline pass: the plainest case, an opening run of one or two delimiters
+    whose next delimiter is a closing run of the same character and length, is answered at once with
+    what the algorithm gives for it (one `em` or `strong` around the text between); anything else
+    (a run of three, nesting, a run that may open or close, another delimiter first) goes the whole way."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> Any:  # type: ignore[override]  # noqa: N802
+        if self.regions or self.stack or not all(len(token) == 1 for token in self.tokens):
+            return super().handleMatch(m, data)
+        begin = m.start(0)
+        opener = self.get_match(data, begin)
+        delimiter = self.delimiters.get(data[begin])
+        if (opener is None or opener.lastgroup != "start" or delimiter is None or delimiter.tag_count != 2
+                or delimiter.double or any(known.stack for known in self.delimiters.values())):
+            return super().handleMatch(m, data)
+        length = opener.end(0) - begin
+        if length > 2:
+            return super().handleMatch(m, data)
+        # The algorithm's search for the next delimiter, with the opener the only one waiting: a
+        # run of another character that can only close is passed over.
+        position = opener.end(0)
+        while True:
+            found = self.compiled_re.search(data, position)
+            if found is None:
+                return super().handleMatch(m, data)
+            index = found.start(0)
+            other = self.delimiters[data[index]]
+            closer = other.boundary.match(data, index)
+            if closer is None or (other is not delimiter and closer.lastgroup == "end"):
+                position = index + 1
+                continue
+            break
+        if other is not delimiter or closer.lastgroup != "end" or closer.end(0) - index != length:
+            return super().handleMatch(m, data)
+        element = etree.Element(delimiter.tags[1] if length == 1 else delimiter.tags[0])
+        element.text = data[begin + length:index]
+        self.reset()  # as the algorithm leaves it
+        return element, begin, index + length
+
+
 def _as_put_back(text: str) -> str:
     """A text without placeholders as `__processPlaceholders` puts it back."""
     return util.AtomicString(text[0:]) if isinstance(text, util.AtomicString) else text[0:]
 
 
 def make_cheaper(processor: Any) -> None:
-    """`processor`, an instance of Python-Markdown's own InlineProcessor, runs as `_Inline`."""
+    """`processor`, an instance of Python-Markdown's own InlineProcessor, runs as `_Inline`, its
+    emphasis as `_Emphasis`."""
     if type(processor) is treeprocessors.InlineProcessor:
         processor.__class__ = _Inline
+        patterns: list[Any] = list(processor.inlinePatterns)
+        for pattern in patterns:
+            if type(pattern) is inlinepatterns.DelimiterProcessor:
+                pattern.__class__ = _Emphasis
 
 
 _NEEDS: dict[re.Pattern[str], tuple[str, ...] | None] = {}

@@ -212,7 +212,7 @@ class _Unescape(UnescapeTreeprocessor):
     def run(self, root: Any) -> None:
         for element in root.iter():
             text = element.text
-            if text and STX in text:
+            if text and STX in text and element.tag != "code":
                 element.text = self.unescape(text)
             tail = element.tail
             if tail and STX in tail:
