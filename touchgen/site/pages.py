@@ -168,12 +168,19 @@ def make_entries(settings: Settings, content: Content, now: dt.datetime, drafts:
     return site
 
 
+_TEMPLATE_SITE: list[tuple[Settings, dict[str, str]]] = []  # the last settings' (they are frozen)
+
+
 def template_site(settings: Settings) -> dict[str, str]:
-    """What every template sees as `site` (the site templates add the links of the page)."""
-    site = settings.site
-    return {"title": site.title, "url": site.url, "author": site.author, "language": site.language,
+    """What every template sees as `site` (the site templates add the links of the page): worked out
+    once for the same settings (every page and email of a build asks), a copy each time."""
+    if not _TEMPLATE_SITE or _TEMPLATE_SITE[0][0] is not settings:
+        site = settings.site
+        _TEMPLATE_SITE[:] = [(settings, {
+            "title": site.title, "url": site.url, "author": site.author, "language": site.language,
             "description": site.description, "subscribe_mailto": subscribe_link(settings),
-            "subscribe_url": settings.newsletter.subscribe_url}
+            "subscribe_url": settings.newsletter.subscribe_url})]
+    return dict(_TEMPLATE_SITE[0][1])
 
 
 def _paginate(items: list[Entry], size: int) -> list[list[Entry]]:
