@@ -87,10 +87,27 @@ def test_the_mjml_file_is_the_template_rendered_with_the_body(site, tmp_path, mo
     template = site / "templates/email/newsletter.mjml"
     template.write_text(template.read_text(encoding="utf-8").replace("{{ post.body }}", shown), encoding="utf-8")
     (site / "templates/email/part.mjml").write_text("{{ post.body|upper }}", encoding="utf-8")
-    assert newsletter._shows_body_as_is(Theme(site)) is SHOWN[shown]
+    assert bool(newsletter._shows_body_as_is(Theme(site))) is SHOWN[shown]
     build(load_settings(site), jobs=1)
     monkeypatch.setattr(newsletter, "_shows_body_as_is", lambda theme: False)
     build(load_settings(site), jobs=1, cache=False, out=tmp_path / "again")
     made = (site / "output/newsletter/welcome/email.mjml").read_text(encoding="utf-8")
     assert made == (tmp_path / "again/newsletter/welcome/email.mjml").read_text(encoding="utf-8")
     assert "<p>" in made.lower() and newsletter.BODY_TOKEN not in made
+
+
+def test_a_title_that_holds_the_body_token_gets_the_template_rendered_again(site, tmp_path, monkeypatch):
+    """The one rendering with a token for the body is used only where the token is found as many times
+    as the template shows the body: a post whose title holds it is rendered again."""
+    from touchgen.site import newsletter
+    from touchgen.site.build import build
+
+    post = site / "content/posts/2026-11-23-welcome.md"
+    post.write_text(post.read_text(encoding="utf-8").replace(
+        'title: "', f'title: "{newsletter.BODY_TOKEN} ', 1), encoding="utf-8")
+    build(load_settings(site), jobs=1)
+    monkeypatch.setattr(newsletter, "_shows_body_as_is", lambda theme: 0)
+    build(load_settings(site), jobs=1, cache=False, out=tmp_path / "again")
+    made = (site / "output/newsletter/welcome/email.mjml").read_text(encoding="utf-8")
+    assert made == (tmp_path / "again/newsletter/welcome/email.mjml").read_text(encoding="utf-8")
+    assert made.count(newsletter.BODY_TOKEN) == 2  # the title, in mj-title and in the heading

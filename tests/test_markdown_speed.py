@@ -57,6 +57,7 @@ CASES = {
                      "a**b**c a_b_c *x _y* z_ **x __y** z__ * a * ** b ** *a\n*b* *`c`* **[d](e)** *a*\n\n*a** "
                      "*abc_* d* e **a__** b** c",
     "an escape in code inside emphasis": "**``\\*`* ```*",
+    "emphasis after a part-used run": "**__a___._***a**_ and ***a** b* c",
     "placeholder lookalikes": "\u0002klzzwxh:0000\u0003 and \u0002 and \u0003 and klzzwxh:12 *a*",
 }
 

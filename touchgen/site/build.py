@@ -167,8 +167,9 @@ def _build(settings: Settings, drafts: bool, future: bool, clean: bool, jobs: in
             if found is not None:
                 rendered, written = found
                 return BuildResult(rendered, written, time.perf_counter() - started)
-        # The workers are forked before anything is loaded, while this process is small; they wait
-        # for work. A rebuild after a few posts changed does not start them.
+        # The workers are forked before the content is loaded, while this process is small (it has only
+        # the renderers' modules, which they share); they wait for work. A rebuild after a few posts
+        # changed does not start them.
         little = inputs is not None and not clean and (out / SITE_FOLDER).is_dir() and inputs.little_changed()
         workers = Workers(jobs if jobs > 1 and not little and _post_count(settings) >= MIN_POSTS_FOR_POOL else 1)
         from .render import write

@@ -181,7 +181,10 @@ class _Emphasis(inlinepatterns.DelimiterProcessor):
     (a run of three, nesting, a run that may open or close, another delimiter first) goes the whole way."""
 
     def handleMatch(self, m: re.Match[str], data: str) -> Any:  # type: ignore[override]  # noqa: N802
-        if self.regions or self.stack or not all(len(token) == 1 for token in self.tokens):
+        # Results or a part-used run waiting from the last match (3.11.4 keeps them in `cache` and
+        # `remainder`): the algorithm's own way.
+        if (self.regions or self.stack or getattr(self, "cache", None) or getattr(self, "remainder", None) is not None
+                or not all(len(token) == 1 for token in self.tokens)):
             return super().handleMatch(m, data)
         begin = m.start(0)
         opener = self.get_match(data, begin)
@@ -226,8 +229,14 @@ def make_cheaper(processor: Any) -> None:
         processor.__class__ = _Inline
         patterns: list[Any] = list(processor.inlinePatterns)
         for pattern in patterns:
-            if type(pattern) is inlinepatterns.DelimiterProcessor:
+            if type(pattern) is inlinepatterns.DelimiterProcessor and set(vars(pattern)) <= _EMPHASIS_STATE:
                 pattern.__class__ = _Emphasis
+
+
+# What the delimiter processor keeps, in the versions `_Emphasis` was checked against (3.11.3, 3.11.4):
+# one that keeps more works some other way, and is left as it is.
+_EMPHASIS_STATE = {"cache", "cache_index", "cache_pos", "compiled_re", "delimiters", "md", "pattern", "positions",
+                   "regions", "remainder", "safe_mode", "searched", "stack", "tokens"}
 
 
 _NEEDS: dict[re.Pattern[str], tuple[str, ...] | None] = {}

@@ -60,7 +60,7 @@ def email_body(post: Entry) -> Markup:
     return Markup(f'<div class="tg-post">{absolute_links(str(post.body), post.canonical)}</div>')
 
 
-_AS_IS: weakref.WeakKeyDictionary[Theme, bool] = weakref.WeakKeyDictionary()
+_AS_IS: weakref.WeakKeyDictionary[Theme, int] = weakref.WeakKeyDictionary()
 # What may hold a `{{ post.body }}` shown as it is: not a loop, a macro, a block (self.name() renders it
 # again), a filter, a {% set %} or a {% with %}.
 _AROUND_AS_IS = (nodes.Template, nodes.If)
@@ -68,17 +68,20 @@ _AROUND_AS_IS = (nodes.Template, nodes.If)
 _NOWHERE = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
 
 
-def _shows_body_as_is(theme: Theme) -> bool:
-    """Whether newsletter.mjml uses the post's body only as `{{ post.body }}`, outside anything that
-    repeats or changes what it shows, and nothing else of the post that holds the body: then the
-    template rendered with a token for the body, the token replaced by the body, is the template
-    rendered with the body (one Jinja rendering of it for each email instead of two)."""
+def _shows_body_as_is(theme: Theme) -> int:
+    """How many times newsletter.mjml shows the post's body when it uses it only as `{{ post.body }}`,
+    outside anything that repeats or changes what it shows, and nothing else of the post that holds
+    the body (else 0): then the template rendered with a token for the body, the token replaced by the
+    body, is the template rendered with the body (one Jinja rendering of it for each email instead of
+    two), as long as the token is found as many times (a post's title could hold it too)."""
     if theme not in _AS_IS:
         try:
             source = theme.env.loader.get_source(theme.env, "email/newsletter.mjml")[0]  # type: ignore[union-attr]
-            _AS_IS[theme] = _as_is(theme.env.parse(source), ())
+            tree = theme.env.parse(source)
+            _AS_IS[theme] = sum(1 for node in tree.find_all(nodes.Getattr) if node.attr == "body"
+                                and isinstance(node.node, nodes.Name)) if _as_is(tree, ()) else 0
         except Exception:  # noqa: BLE001 (the rendering says what is wrong with it)
-            _AS_IS[theme] = False
+            _AS_IS[theme] = 0
     return _AS_IS[theme]
 
 
@@ -117,7 +120,8 @@ def render_email(post: Entry, settings: Settings, theme: Theme) -> dict[str, byt
         "reader": ReaderPlaceholders(),
     }
     engine_input = theme.render("email/newsletter.mjml", **{**context, "post": post.with_body(BODY_TOKEN)})
-    if _shows_body_as_is(theme):  # the same as rendering it again with the body
+    shown = _shows_body_as_is(theme)
+    if shown and engine_input.count(BODY_TOKEN) == shown:  # the same as rendering it again with the body
         mjml = engine_input.replace(BODY_TOKEN, body)
     else:
         mjml = theme.render("email/newsletter.mjml", **context)
