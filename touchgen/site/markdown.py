@@ -242,7 +242,8 @@ class _Kept(Registry):  # type: ignore[type-arg]
         super().deregister(name, strict)
 
 
-_SWAPPED = {HtmlBlockPreprocessor: _HtmlBlocks, NormalizeWhitespace: _Whitespace, UnescapeTreeprocessor: _Unescape}
+_SWAPPED = {HtmlBlockPreprocessor: _HtmlBlocks, NormalizeWhitespace: _Whitespace, TocTreeprocessor: _Toc,
+            UnescapeTreeprocessor: _Unescape}
 
 
 class _Accessible(Extension):
@@ -298,8 +299,9 @@ def _reuse_pygments() -> None:
 
 class Renderer:
     """One Markdown instance reused for every document (reset between them), with some of its parts
-    swapped for cheaper ones that give the same HTML: the inline processors (inline.py), toc's
-    treeprocessor and the block quote and heading processors (above)."""
+    swapped for cheaper ones that give the same HTML: the inline processors (inline.py), the block
+    processors that search a block, the whitespace, HTML block, toc and unescaping passes, and the
+    registries' order (above)."""
 
     def __init__(self) -> None:
         _reuse_pygments()
@@ -307,8 +309,6 @@ class Renderer:
                                      output_format="html")
         for processor in self._md.treeprocessors:
             make_cheaper(processor)  # the inline patterns, and smarty's
-            if type(processor) is TocTreeprocessor:
-                processor.__class__ = _Toc
         for block_processor in self._md.parser.blockprocessors:
             _cheaper_block(block_processor)
         for processor in [*self._md.preprocessors, *self._md.treeprocessors]:

@@ -77,28 +77,31 @@ def _shows_body_as_is(theme: Theme) -> int:
     if theme not in _AS_IS:
         try:
             source = theme.env.loader.get_source(theme.env, "email/newsletter.mjml")[0]  # type: ignore[union-attr]
-            tree = theme.env.parse(source)
-            _AS_IS[theme] = sum(1 for node in tree.find_all(nodes.Getattr) if node.attr == "body"
-                                and isinstance(node.node, nodes.Name)) if _as_is(tree, ()) else 0
+            _AS_IS[theme] = _as_is(theme.env.parse(source), ()) or 0
         except Exception:  # noqa: BLE001 (the rendering says what is wrong with it)
             _AS_IS[theme] = 0
     return _AS_IS[theme]
 
 
-def _as_is(node: nodes.Node, around: tuple[nodes.Node, ...]) -> bool:
+def _as_is(node: nodes.Node, around: tuple[nodes.Node, ...]) -> int | None:
+    """How many `{{ post.body }}` shown as they are `node` holds; None when it uses the post otherwise."""
+    shown = 0
     for child in node.iter_child_nodes():
         if isinstance(child, _NOWHERE) or (isinstance(child, nodes.Name) and child.name in ("post", "self")):
-            return False  # the post other than by one of its attributes (set, passed, filtered)
+            return None  # the post other than by one of its attributes (set, passed, filtered)
         if isinstance(child, nodes.Getattr) and isinstance(child.node, nodes.Name) and child.node.name == "post":
             if child.attr == "body":
                 if not (isinstance(node, nodes.Output) and all(isinstance(a, _AROUND_AS_IS) for a in around)):
-                    return False
+                    return None
+                shown += 1
             elif child.attr in ("rendered", "with_body") or child.attr.startswith("_"):
-                return False
+                return None
             continue
-        if not _as_is(child, (*around, node)):
-            return False
-    return True
+        inside = _as_is(child, (*around, node))
+        if inside is None:
+            return None
+        shown += inside
+    return shown
 
 
 def email_files(post: Entry) -> list[str]:
