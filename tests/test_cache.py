@@ -744,6 +744,48 @@ def test_nothing_changed_is_told_by_status_yet_an_edit_that_keeps_size_and_time_
     assert "min READ" in (site / "output/site/posts/welcome/index.html").read_text(encoding="utf-8")
 
 
+def test_another_version_of_a_renderer_renders_everything_again(site, monkeypatch):
+    """Installing another Python-Markdown, Pygments, Jinja2 or MJML changes what touchgen writes: with
+    the site's files all as they were, the build is not 'nothing changed', and every page, email and
+    rendering is made again (with the same libraries, the same bytes)."""
+    from touchgen.site import inputs, output, render, renderers
+
+    many_posts(site, 3)
+    build(load_settings(site), jobs=1)
+    before = contents(site / "output")
+    same = build(load_settings(site), jobs=1)
+    assert same.written.written == 0 and same.written.reused == same.written.unchanged > 0
+    rendered: list[str] = []
+    real_render = render.markdown_job
+
+    def counted(item):
+        rendered.append(item[0])
+        return real_render(item)
+
+    monkeypatch.setattr(render, "markdown_job", counted)
+    kept: list[str] = []
+    real_reuse = output.Tree.reuse
+
+    def reuse(tree, rels, key):
+        found = real_reuse(tree, rels, key)
+        kept.extend(rels if found else [])
+        return found
+
+    monkeypatch.setattr(output.Tree, "reuse", reuse)
+    for name, upgraded in (("markdown_settings", lambda: renderers.markdown_settings() + " upgraded"),
+                           ("installed", lambda *names: renderers.installed(*names) + " upgraded")):
+        monkeypatch.setattr(inputs, name, upgraded)
+        monkeypatch.setattr(render, name, upgraded)
+        rendered.clear()
+        kept.clear()
+        again = build(load_settings(site), jobs=1)
+        assert again.written.unchanged == same.written.unchanged and again.written.written == 0, name
+        assert sorted(kept) == ["favicon.ico", "favicon.svg", "static/css/style.css"], name  # copied, not rendered
+        assert len(rendered) == (5 if name == "markdown_settings" else 0), name  # every post and page
+        assert contents(site / "output") == before
+        assert build(load_settings(site), jobs=1).written.reused == same.written.unchanged  # nothing changed now
+
+
 def folders_recorded(site: Path) -> dict[str, list[int]]:
     """What the cache recorded of output/site's folders: {folder: [time, inode]}."""
     live = (site / "output/site").stat()

@@ -12,7 +12,8 @@ import markdown
 import pytest
 
 from touchgen.site.inline import needed_strings
-from touchgen.site.markdown import EXTENSION_CONFIGS, EXTENSIONS, Renderer, _Accessible
+from touchgen.site.markdown import Renderer, _Accessible
+from touchgen.site.renderers import EXTENSION_CONFIGS, EXTENSIONS
 
 CASES = {
     "emphasis": "***a**b* and ***a*b** and **a *b* c** and *a **b** c* and ****x**** and *a*b*c* and **a**b**",

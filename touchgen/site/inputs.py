@@ -1,5 +1,6 @@
 """The quickest rebuild: when nothing a build reads has changed since the last one (every file of
-content/, templates/, static/, touchgen.toml and the default theme, byte for byte), the time has not
+content/, templates/, static/, touchgen.toml and the default theme, byte for byte, and the libraries
+that render them, as renderers.py tells them), the time has not
 crossed a scheduled post's date, and output/ is still exactly as that build left it, there is
 nothing to do. The last build's counts and warnings are told again."""
 
@@ -19,6 +20,7 @@ from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER, default_theme
 from .cache import Cache, status_of, trusted_before
 from .folders import folders_unchanged
 from .output import scan
+from .renderers import LIBRARIES, installed, markdown_settings
 
 if TYPE_CHECKING:
     from .build import Rendered, WriteResult
@@ -59,7 +61,8 @@ class Inputs:
 
 def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache | None = None) -> Inputs:
     """A hash of everything a build reads. A file `store` knows by its status is not read again."""
-    hasher = hashlib.sha256(f"{__version__}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
+    libraries = f"{installed(*LIBRARIES)}\0{markdown_settings()}"  # another version renders anew
+    hasher = hashlib.sha256(f"{__version__}\0{libraries}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
     folders: list[tuple[str, Path | None]] = [(name, settings.root / name) for name in READ]
     folders += [("(default theme)", default_theme()), (CONFIG_FILE, None)]
     known = store.inputs() if store is not None else {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import importlib
 import math
 import re
 import threading
@@ -22,10 +23,10 @@ from markdown.postprocessors import AndSubstitutePostprocessor, Postprocessor, R
 from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import Treeprocessor, UnescapeTreeprocessor
 from markdown.util import ETX, STX, Registry
-import pygments  # type: ignore[import-untyped]
 
 from .cache import Rendered
 from .inline import make_cheaper, needs_of
+from .renderers import EXTENSION_CONFIGS, EXTENSIONS
 
 
 class _HeaderCellsWithText(Treeprocessor):
@@ -252,16 +253,8 @@ class _Accessible(Extension):
         md.postprocessors.register(_FocusableScrollers(md), "focusable_scrollers", 15)
 
 
-EXTENSIONS = ["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty", "sane_lists"]
-EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
-    "toc": {"permalink": False},
-    "smarty": {"smart_angled_quotes": False},
-}
 WORDS_PER_MINUTE = 200
 T = TypeVar("T")
-# Everything besides the text that shapes the HTML: part of the key of every cached rendering.
-MARKDOWN_SETTINGS = repr((markdown.__version__, pygments.__version__, EXTENSIONS, EXTENSION_CONFIGS))
 
 
 def _made_once(function: Callable[..., T]) -> Callable[..., T]:
@@ -297,6 +290,13 @@ def _reuse_pygments() -> None:
         setattr(codehilite, "touchgen_reuses", True)
 
 
+def _extensions() -> list[Extension]:
+    """EXTENSIONS made from their modules, as Python-Markdown makes an extension named by its module
+    (named by its short name, each would be looked for among every installed package's entry points)."""
+    return [importlib.import_module(f"markdown.extensions.{name}").makeExtension(**EXTENSION_CONFIGS.get(name, {}))
+            for name in EXTENSIONS]
+
+
 class Renderer:
     """One Markdown instance reused for every document (reset between them), with some of its parts
     swapped for cheaper ones that give the same HTML: the inline processors (inline.py), the block
@@ -305,8 +305,7 @@ class Renderer:
 
     def __init__(self) -> None:
         _reuse_pygments()
-        self._md = markdown.Markdown(extensions=[*EXTENSIONS, _Accessible()], extension_configs=EXTENSION_CONFIGS,
-                                     output_format="html")
+        self._md = markdown.Markdown(extensions=[*_extensions(), _Accessible()], output_format="html")
         for processor in self._md.treeprocessors:
             make_cheaper(processor)  # the inline patterns, and smarty's
         for block_processor in self._md.parser.blockprocessors:

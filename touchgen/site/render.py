@@ -19,6 +19,7 @@ from .cache import Cache, Rendered, digest, digest_after, status_of
 from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
 from .references import references_in
+from .renderers import LIBRARIES, installed, markdown_settings
 from .theme import COMPILED, Theme
 from .workers import MIN_DOCUMENTS, Made, PostJob, Workers, forget_themes, markdown_job, post_job
 
@@ -132,23 +133,6 @@ class TemplateDigests:
         return self._everything
 
 
-def _versions() -> str:
-    """The libraries that shape the output besides markdown's (in MARKDOWN_SETTINGS), each by the
-    status of its first file: installing another version writes new files. (Their versions would
-    take importlib.metadata, which reads every installed package's metadata: a tenth of a small rebuild.)"""
-    from importlib.util import find_spec
-
-    found = []
-    for name in ("jinja2", "mjml", "markupsafe"):
-        spec = find_spec(name)
-        try:
-            status = status_of(os.stat(spec.origin)) if spec is not None and spec.origin else "?"
-        except OSError:
-            status = "?"
-        found.append(f"{name} {status}")
-    return ", ".join(found)
-
-
 def describe(value: Any) -> str:
     """What a template is given, as text that changes whenever the value does (an entry by its
     fingerprint); TypeError for a value it cannot describe."""
@@ -189,9 +173,7 @@ class CachedMarkdown:
 
     def markdown(self, docs: Sequence[Document]) -> list[Rendered | None]:
         """Each document's markdown: from the cache, else rendered (in the workers when many)."""
-        from .markdown import MARKDOWN_SETTINGS
-
-        key_of = digest_after(__version__, MARKDOWN_SETTINGS)
+        key_of = digest_after(__version__, markdown_settings())
         keys = [key_of(doc.digest) for doc in docs]  # the body and summary are its file's
         self.markdown_keys = keys
         by_key = dict(zip(keys, docs))
@@ -224,7 +206,6 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
     """Render the site into `sink`. Returns the warnings, the span of time the result holds for (until
     a scheduled post is due) and the counts of posts, pages, feeds and emails."""
     from .feeds import FEED_SIZE, render_feeds
-    from .markdown import MARKDOWN_SETTINGS
     from .references import check_references
 
     forget_themes()
@@ -239,7 +220,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         site = make_entries(settings, content, now, drafts, future, renderer.markdown)
         theme = Theme(settings.root.resolve())  # the same template digests however the site was named
         # Entries are keyed by their source.
-        base = digest(__version__, settings.fingerprint(), _versions(), MARKDOWN_SETTINGS)
+        base = digest(__version__, settings.fingerprint(), installed(*LIBRARIES), markdown_settings())
         templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
         navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 
