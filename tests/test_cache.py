@@ -1077,6 +1077,44 @@ def test_a_tree_record_is_its_base_and_the_changes_since(site, monkeypatch):
     assert kinds == {0, 1}  # records of both kinds were read back
 
 
+def test_trees_recorded_from_one_base_read_it_once(site, monkeypatch):
+    """A live tree and its spare are mostly recorded from the same base: it is unpacked once, and
+    each tree still reads back as its own files (the changes of one are not the other's)."""
+    from touchgen.site import cache as caching
+
+    many_posts(site, 6)
+    build(load_settings(site), jobs=1)
+    replace(site / "content/posts/2024-01-22-post-3.md", "Post *3*", "Post *3* (again)")
+    build(load_settings(site), jobs=1)
+    read: list[int] = []
+    real = caching.unpacked
+
+    def counted(data: bytes):
+        read.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(caching, "unpacked", counted)
+    store = caching.Cache(site / "output/.cache")
+    try:
+        for name in ("site", "newsletter"):
+            trees = {}
+            for folder in (site / "output" / name, site / "output/.cache" / name):
+                found = folder.stat()
+                trees[folder] = store.tree(f"{name}:{found.st_dev}:{found.st_ino}")
+                on_disk = {path.relative_to(folder).as_posix(): path.stat().st_ino
+                           for path in folder.rglob("*") if path.is_file()}
+                assert {rel: row.ino for rel, row in trees[folder].items()} == on_disk, folder
+            assert len(set(map(len, trees.values()))) == 1 and trees[site / "output" / name] != trees[
+                site / "output/.cache" / name], name  # same files, some of them written anew
+    finally:
+        store.close()
+    with sqlite3.connect(site / "output/.cache/cache.db") as db:
+        bases = [len(files) for (files,) in db.execute("SELECT DISTINCT files FROM trees")]
+        assert db.execute("SELECT count(*) FROM trees").fetchone()[0] == 4  # each base recorded for both trees
+    db.close()
+    assert len(bases) == 2 and all(read.count(size) == 1 for size in bases), (bases, read)  # each unpacked once
+
+
 def test_a_file_deleted_by_hand_is_never_taken_for_one_written_since(site, tmp_path):
     """A rebuild puts back a file deleted from output/ by hand; the tree switched out (the next
     spare) must not be recorded as still holding the deleted one: the new file may get its inode

@@ -145,6 +145,7 @@ class Cache:
         self._readers = threading.local()
         self._reader_dbs: list[sqlite3.Connection] = []  # what other threads opened, to close with the cache
         self._bases: dict[str, dict[str, FileRow]] = {}  # a tree's files as its record's base holds them (see tree)
+        self._read_bases: list[tuple[bytes, dict[str, FileRow]]] = []  # see _unpacked_base
         try:
             self._open()
         except (sqlite3.DatabaseError, ValueError, OSError) as exc:
@@ -169,6 +170,7 @@ class Cache:
         self.reset_reason = reason
         self.resets += 1
         self._bases.clear()
+        self._read_bases = []
         self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
@@ -332,7 +334,7 @@ class Cache:
                              "FROM trees WHERE tree = ?", (tree,)).fetchone()
             if row is None:
                 return {}
-            base = unpacked(row[0])
+            base = self._unpacked_base(row[0])
             if row[1] is None:
                 self._bases[tree] = base
                 return dict(base)
@@ -349,6 +351,16 @@ class Cache:
                 files.pop(path, None)
             return files
         return {}
+
+    def _unpacked_base(self, data: bytes) -> dict[str, FileRow]:
+        """unpacked(data), read once for the trees whose records share a base (a live tree and its
+        spare mostly do: both are recorded from the build that wrote every file). Never changed."""
+        for known, files in self._read_bases:
+            if known == data:
+                return files
+        files = unpacked(data)
+        self._read_bases = [(data, files), *self._read_bases[:1]]
+        return files
 
     def forget_tree(self, tree: str) -> None:
         self._bases.pop(tree, None)
