@@ -1170,3 +1170,16 @@ def test_workers_forked_by_a_process_that_built_before_read_the_templates_anew(s
     replace(site / "templates/email/newsletter.txt", "{{", "{{ ", 1)
     build(load_settings(site), jobs=2, clean=True)
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+@pytest.mark.parametrize("root, path", [
+    (".", "content/posts/a.md"), (".", "content/posts/2014/b.md"), ("site", "site/content/posts/a.md"),
+    ("/abs/site", "/abs/site/content/pages/about.md"), ("..", "../content/posts/a.md"), (".", "content/posts/x/index.md"),
+])
+def test_a_document_is_shown_by_its_path_in_the_site_however_the_site_was_named(root, path):
+    """Known._shown (asked for every post of every build) gives what Path.relative_to gives, also for
+    a site named '.' (touchgen build in the site's folder), where the paths hold no prefix to cut."""
+    from touchgen.site.content import Known
+
+    assert Known._shown(Path(root), Path(root) / Path(path).relative_to(root)) == \
+        (Path(root) / Path(path).relative_to(root)).relative_to(root).as_posix()

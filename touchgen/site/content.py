@@ -182,8 +182,12 @@ class Known:
 
     @staticmethod
     def _shown(root: Path, path: Path) -> str:
-        prefix = f"{root}/"
-        return str(path)[len(prefix):] if str(path).startswith(prefix) else path.relative_to(root).as_posix()
+        text, prefix = str(path), f"{root}/"
+        if text.startswith(prefix):
+            return text[len(prefix):]
+        if prefix == "./" and not text.startswith("/"):  # the site is the current folder: its paths start there
+            return text
+        return path.relative_to(root).as_posix()
 
     def _status(self, path: Path, kind: Kind) -> tuple[os.stat_result | None, str, str]:
         """The file's status now, as a row's status reads, and what every row's status that holds starts with."""
