@@ -1,8 +1,8 @@
 """The quickest rebuild: when nothing a build reads has changed since the last one (every file of
 content/, templates/, static/, touchgen.toml and the default theme, byte for byte, and the libraries
-that render them, as renderers.py tells them), the time has not
-crossed a scheduled post's date, and output/ is still exactly as that build left it, there is
-nothing to do. The last build's counts and warnings are told again."""
+that render them, as renderers.py tells them), the time has not crossed a scheduled post's date,
+and output/ is still exactly as that build left it, there is nothing to do. The last build's
+counts and warnings are told again."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """What shapes the output besides the site's files: Python-Markdown's extensions with their settings,
 and the libraries installed, each told by the status of its first file rather than by its version
 (a version would take importing the library, or importlib.metadata, which reads every installed
-package's metadata; installing another version writes new files). A rebuild that renders no
-markdown (a template edited) does not import Python-Markdown or Pygments at all."""
+package's metadata; installing another version writes new files). A build that renders no
+markdown in its own process does not import Python-Markdown or Pygments for its keys."""
 
 from __future__ import annotations
 
