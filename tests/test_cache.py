@@ -1183,3 +1183,24 @@ def test_a_document_is_shown_by_its_path_in_the_site_however_the_site_was_named(
 
     assert Known._shown(Path(root), Path(root) / Path(path).relative_to(root)) == \
         (Path(root) / Path(path).relative_to(root)).relative_to(root).as_posix()
+
+
+@pytest.mark.parametrize("way", ["--clean", "cache deleted"])
+def test_a_post_deleted_after_a_build_that_rewrote_everything_is_gone(site, tmp_path, way):
+    """After a --clean build, or one whose cache was deleted, the tree switched out (the next build's
+    spare) holds every file of the old site: the next build removes those it no longer wants (a
+    deleted post's page and email stayed published when that tree was recorded as holding only the
+    files that build had removed)."""
+    many_posts(site, 4)
+    build(load_settings(site), jobs=1)
+    (site / "content/posts/2024-01-08-post-1.md").unlink()
+    if way == "--clean":
+        build(load_settings(site), jobs=1, clean=True)
+    else:
+        shutil.rmtree(site / "output/.cache")
+        build(load_settings(site), jobs=1)
+    (site / "content/posts/2024-01-15-post-2.md").unlink()
+    result = build(load_settings(site), jobs=1)
+    assert not (site / "output/site/posts/post-2").exists() and not (site / "output/newsletter/post-2").exists()
+    assert result.written.removed >= 5  # its page and its email's four files (and a tag page only it had)
+    assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)

@@ -403,10 +403,11 @@ class Tree:
             return 0
         if live_key is not None and self.cache is not None:
             # The tree switched out is the next build's spare: what it holds, files unknown to the
-            # cache included, and those found changed or gone since it was recorded (someone else's
-            # doing), with no inode, so that they are replaced or removed: a file written since may
-            # have been given the very inode of one deleted, and would pass for it.
-            unknown = {rel: FileRow("", "", -1, -1, -1) for rel in gone if rel not in self.live_rows}
+            # cache included (all of them after --clean, or with a cache that had no record of it),
+            # and those found changed or gone since it was recorded (someone else's doing), with no
+            # inode, so that they are replaced or removed: a file written since may have been given
+            # the very inode of one deleted, and would pass for it.
+            unknown = {rel: FileRow("", "", -1, -1, -1) for rel in self._live_files if rel not in self.live_rows}
             changed = {rel: FileRow("", "", -1, -1, -1) for rel, row in self._verified.items()
                        if row is None and rel in self.live_rows}
             self.cache.update_tree(live_key, recorded_live, {**self.live_rows, **unknown, **changed}, [spare_key])
