@@ -1204,3 +1204,25 @@ def test_a_post_deleted_after_a_build_that_rewrote_everything_is_gone(site, tmp_
     assert not (site / "output/site/posts/post-2").exists() and not (site / "output/newsletter/post-2").exists()
     assert result.written.removed >= 5  # its page and its email's four files (and a tag page only it had)
     assert contents(site / "output") == clean_build(site, tmp_path, jobs=1)
+
+
+def test_a_tree_whose_only_change_is_files_gone_reads_back(site):
+    """A rebuild that only removed files from a tree (a deleted post: its email's folder) records no
+    changed file, only the gone ones: that record reads back as the files on disk (it read as nothing,
+    and the next build rendered every email again)."""
+    many_posts(site, 6)
+    build(load_settings(site), jobs=1)
+    (site / "content/posts/2024-01-15-post-2.md").unlink()
+    build(load_settings(site), jobs=1)
+    live = (site / "output/newsletter").stat()
+    store = Cache(site / "output/.cache")
+    try:
+        recorded = store.tree(f"newsletter:{live.st_dev}:{live.st_ino}")
+    finally:
+        store.close()
+    on_disk = {path.relative_to(site / "output/newsletter").as_posix(): path.stat().st_ino
+               for path in (site / "output/newsletter").rglob("*") if path.is_file()}
+    assert {rel: row.ino for rel, row in recorded.items()} == on_disk and len(on_disk) == 4 * 6
+    replace(site / "content/posts/2024-01-22-post-3.md", "Post *3*", "Post *3* again")
+    again = build(load_settings(site), jobs=1)
+    assert again.written.reused >= 4 * 5  # the other posts' emails, unrendered

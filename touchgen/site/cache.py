@@ -26,6 +26,7 @@ CACHE_FILE = "cache.db"
 SCHEMA = 13
 SLACK = 64  # a tree's record keeps the changes since its base until they are an eighth of it, and this many more
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
+NO_CHANGES = packed({})  # a tree's changes when files were only removed
 
 
 RACY_NS = 2_000_000_000  # a file changed this close to a build may change again with the same size and times
@@ -343,7 +344,8 @@ class Cache:
                 return {}
             changed, gone = found
             changes = unpacked(changed) if isinstance(changed, bytes) else {}
-            if not base or not isinstance(gone, list) or not ({*map(type, gone)} <= {str}) or (changed and not changes):
+            if not base or not isinstance(gone, list) or not ({*map(type, gone)} <= {str}) or (
+                    changed and not changes and changed != NO_CHANGES):  # only files gone: no changes, yet readable
                 return {}
             self._bases[tree] = base
             files = {**base, **changes}
