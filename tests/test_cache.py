@@ -1226,3 +1226,28 @@ def test_a_tree_whose_only_change_is_files_gone_reads_back(site):
     replace(site / "content/posts/2024-01-22-post-3.md", "Post *3*", "Post *3* again")
     again = build(load_settings(site), jobs=1)
     assert again.written.reused >= 4 * 5  # the other posts' emails, unrendered
+
+
+def test_a_library_is_told_by_its_files_not_by_another_environment_linking_them(tmp_path, monkeypatch):
+    """A library is known by its first file's path, size, time and inode: another environment that
+    hard-links the same file (uv installs so) changes its ctime, not what touchgen keys the output by;
+    another version (a file written anew) does. One in a zip is known by its version."""
+    import zipfile
+
+    from touchgen.site.renderers import installed
+
+    folder = tmp_path / "lib" / "fakelib"
+    folder.mkdir(parents=True)
+    (folder / "__init__.py").write_text("__version__ = '1.0'\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "lib"))
+    before = installed("fakelib")
+    os.link(folder / "__init__.py", tmp_path / "linked-by-another-environment.py")
+    assert installed("fakelib") == before
+    (tmp_path / "linked-by-another-environment.py").unlink()
+    (folder / "__init__.py").unlink()
+    (folder / "__init__.py").write_text("__version__ = '1.1'\n", encoding="utf-8")  # another version
+    assert installed("fakelib") != before
+    with zipfile.ZipFile(tmp_path / "zipped.zip", "w") as archive:
+        archive.writestr("zippedlib/__init__.py", "__version__ = '2.5'\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "zipped.zip"))
+    assert installed("zippedlib") == "zippedlib 2.5"

@@ -186,7 +186,7 @@ class Known:
         if text.startswith(prefix):
             return text[len(prefix):]
         if prefix == "./" and not text.startswith("/"):  # the site is the current folder: its paths start there
-            return text
+            return text if os.sep == "/" else path.as_posix()
         return path.relative_to(root).as_posix()
 
     def _status(self, path: Path, kind: Kind) -> tuple[os.stat_result | None, str, str]:

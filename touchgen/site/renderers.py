@@ -1,17 +1,17 @@
 """What shapes the output besides the site's files: Python-Markdown's extensions with their settings,
-and the libraries installed, each told by the status of its first file rather than by its version
-(a version would take importing the library, or importlib.metadata, which reads every installed
-package's metadata; installing another version writes new files). A build that renders no
+and the libraries installed, each told by its first file (path, size, time, inode) rather than by its
+version (a version would take importing the library, or importlib.metadata, which reads every
+installed package's metadata; installing another version writes new files). A build that renders no
 markdown in its own process does not import Python-Markdown or Pygments for its keys."""
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from importlib.util import find_spec
 from typing import Any
 
-from .cache import status_of
 
 EXTENSIONS = ["tables", "footnotes", "fenced_code", "codehilite", "toc", "smarty", "sane_lists"]
 LIBRARIES = ("jinja2", "mjml", "markupsafe")  # what renders pages and emails (markdown_settings: markdown's)
@@ -23,16 +23,27 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
 
 
 def installed(*names: str) -> str:
-    """The installed packages `names`, each by the status of its first file ('?' when not found)."""
+    """The installed packages `names`, each by the path, size, time and inode of its first file. Not
+    its ctime: that changes when another environment hard-links the same file (uv installs so), and
+    would render everything again. A package found but not as a file (in a zip) by its version."""
     found = []
     for name in names:
         spec = find_spec(name)  # a top-level package is found without being imported
         try:
-            status = status_of(os.stat(spec.origin)) if spec is not None and spec.origin else "?"
+            if spec is None or not spec.origin:
+                raise OSError(name)
+            status = os.stat(spec.origin)
+            found.append(f"{name} {spec.origin}:{status.st_size}:{status.st_mtime_ns}:{status.st_ino}")
         except OSError:
-            status = "?"
-        found.append(f"{name} {status}")
+            found.append(f"{name} {_version(name)}")
     return ", ".join(found)
+
+
+def _version(name: str) -> str:
+    try:
+        return str(getattr(importlib.import_module(name), "__version__", "?"))
+    except Exception:  # noqa: BLE001 (not importable: the build says so when it needs it)
+        return "?"
 
 
 @functools.cache
