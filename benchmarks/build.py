@@ -8,8 +8,8 @@ For each size it writes the three sites, then runs each case `--runs` times, the
 nothing changed, a rebuild after one post was edited, a rebuild after the post template was
 edited. It prints the median wall time of each case, touchgen's ratio to each tool, and the peak
 memory of each build: the resident memory of the build process and all its children, summed,
-sampled every 10 ms (from /proc, a few small reads a sample, so that sampling takes little of the
-CPU the builds share) (a forked worker's shared pages count in it again, so the figure is high
+sampled every 10 ms from /proc (a few small reads a sample, so that sampling takes little of the
+CPU the builds share; a forked worker's shared pages count in it again, so the figure is high
 rather than low). Before each build the disk is synced, so that no tool pays for the last one's writes.
 
 A clean build starts with the tool's output moved aside into a folder that is deleted when the

@@ -773,7 +773,7 @@ def test_another_version_of_a_renderer_renders_everything_again(site, monkeypatc
 
     monkeypatch.setattr(output.Tree, "reuse", reuse)
     for name, upgraded in (("markdown_settings", lambda: renderers.markdown_settings() + " upgraded"),
-                           ("installed", lambda *names: renderers.installed(*names) + " upgraded")):
+                           ("libraries", lambda: renderers.libraries() + " upgraded")):
         monkeypatch.setattr(inputs, name, upgraded)
         monkeypatch.setattr(render, name, upgraded)
         rendered.clear()

@@ -20,7 +20,7 @@ from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER, default_theme
 from .cache import Cache, status_of, trusted_before
 from .folders import folders_unchanged
 from .output import scan
-from .renderers import LIBRARIES, installed, markdown_settings
+from .renderers import libraries, markdown_settings
 
 if TYPE_CHECKING:
     from .build import Rendered, WriteResult
@@ -61,8 +61,8 @@ class Inputs:
 
 def inputs_digest(settings: Settings, drafts: bool, future: bool, store: Cache | None = None) -> Inputs:
     """A hash of everything a build reads. A file `store` knows by its status is not read again."""
-    libraries = f"{installed(*LIBRARIES)}\0{markdown_settings()}"  # another version renders anew
-    hasher = hashlib.sha256(f"{__version__}\0{libraries}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
+    rendered_by = f"{libraries()}\0{markdown_settings()}"  # another version renders anew
+    hasher = hashlib.sha256(f"{__version__}\0{rendered_by}\0{settings.root.resolve()}\0{drafts}\0{future}\0".encode())
     folders: list[tuple[str, Path | None]] = [(name, settings.root / name) for name in READ]
     folders += [("(default theme)", default_theme()), (CONFIG_FILE, None)]
     known = store.inputs() if store is not None else {}

@@ -19,7 +19,7 @@ from .cache import Cache, Rendered, digest, digest_after, status_of
 from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
 from .references import references_in
-from .renderers import LIBRARIES, installed, markdown_settings
+from .renderers import libraries, markdown_settings
 from .theme import COMPILED, Theme
 from .workers import MIN_DOCUMENTS, Made, PostJob, Workers, forget_themes, markdown_job, post_job
 
@@ -220,7 +220,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         site = make_entries(settings, content, now, drafts, future, renderer.markdown)
         theme = Theme(settings.root.resolve())  # the same template digests however the site was named
         # Entries are keyed by their source.
-        base = digest(__version__, settings.fingerprint(), installed(*LIBRARIES), markdown_settings())
+        base = digest(__version__, settings.fingerprint(), libraries(), markdown_settings())
         templates = TemplateDigests(theme, store.get("template uses") if store is not None else None)
         navigation = describe([*site.pages])  # every page of the site shows the pages in its menu
 

@@ -47,6 +47,13 @@ def _version(name: str) -> str:
 
 
 @functools.cache
+def libraries() -> str:
+    """The libraries that render pages and emails as installed: part of every page's and email's key,
+    and of what the nothing-changed check reads (worked out once for both)."""
+    return installed(*LIBRARIES)
+
+
+@functools.cache
 def markdown_settings() -> str:
     """Everything besides the text that shapes markdown's HTML: part of the key of every cached rendering."""
     return repr((installed("markdown", "pygments"), EXTENSIONS, EXTENSION_CONFIGS))
