@@ -105,6 +105,23 @@ def test_missing_images_and_links_to_no_page_are_located_warnings(site, run):
         "(check the address, or that the page is published)\n")
 
 
+def test_the_same_link_in_many_posts_is_checked_in_each(site, run):
+    """A link written alike in several posts is looked up once when it means the same from any page
+    (another host, a path from the root), yet each post with a broken one gets its own warning at its
+    own line; a relative one is resolved from each post's own address (the image is in one bundle)."""
+    links = "[home](/) [out](https://other.example/x) [gone](/nowhere/) ![Cover](cover.png)\n"
+    post(site, "2026-11-23-twin-23/index.md", "title: Twin 23\ndate: 2026-11-23\n", links)
+    write(site / "content/posts/2026-11-23-twin-23/cover.png", "png")
+    post(site, "2026-11-16-twin-16.md", "title: Twin 16\ndate: 2026-11-16\n", "Two.\n\n" + links)
+    result = run(site, "build")
+    gone = "warning: the link '/nowhere/' goes to no page of the site (check the address, or that the page is published)"
+    assert result.stderr == (
+        f"content/posts/2026-11-23-twin-23/index.md:6: {gone}\n"
+        f"content/posts/2026-11-16-twin-16.md:8: {gone}\n"
+        "content/posts/2026-11-16-twin-16.md:8: warning: the image 'cover.png' is not in the site "
+        "(put it in content/posts/2026-11-16-twin-16/ or static/)\n")
+
+
 def test_images_never_overflow_a_phone(site, run):
     run(site, "build")
     css = (site / "output/site/static/css/style.css").read_text()

@@ -262,6 +262,34 @@ def test_a_finished_build_ends_at_once_with_everything_it_printed_sent(site):
     assert profile.stat().st_size > 0
 
 
+def test_a_build_from_the_command_keeps_what_it_made_until_the_next(site, run):
+    """`touchgen build` ends at once, so what its build made is kept rather than freed object by
+    object; a process that runs the command again (as the tests do) frees the last build's then, and
+    a build called otherwise (touchgen serve's, again and again) keeps nothing."""
+    import gc
+    import weakref
+
+    from touchgen.config import load_settings
+    from touchgen.site import build as building
+    from touchgen.site.pages import Site
+
+    def sites_kept() -> list[weakref.ref[Site]]:
+        found = [weakref.ref(value) for objects in building._KEPT["objects"] or [] for made in objects
+                 if isinstance(made, dict) for value in made.values() if isinstance(value, Site)]
+        return found
+
+    run(site, "build")
+    first = sites_kept()
+    assert len(first) == 1 and [entry.title for entry in first[0]().posts] == ["Welcome: why I write on Mondays"]
+    post(site, "2026-11-16-more.md", "title: More\ndate: 2026-11-16\n")
+    run(site, "build")
+    gc.collect()
+    assert first[0]() is None and len(sites_kept()) == 1
+    building._KEPT["objects"] = None  # as in a process that never ran the command
+    building.build(load_settings(site))
+    assert building._KEPT["objects"] is None
+
+
 def test_warnings_are_shown_when_a_build_fails(site, run):
     config = site / "touchgen.toml"
     config.write_text(config.read_text().replace("[site]\n", "[site]\ncolour = 'red'\n"), encoding="utf-8")

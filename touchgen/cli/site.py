@@ -101,8 +101,9 @@ def build(obj: Context, drafts: bool, future: bool, clean: bool, jobs: int | Non
         touchgen build --drafts --future
         touchgen build --jobs 1
     """
-    from ..site.build import build as run_build
+    from ..site.build import build as run_build, keep_until_exit
 
+    keep_until_exit()  # the process ends at once after the build: nothing it made is freed one by one
     result = run_build(obj.settings(), drafts, future, clean, jobs)
     obj.warn(result.rendered.warnings)
     obj.say(result.summary())

@@ -51,6 +51,12 @@ def _exists(target: str, files: Container[str]) -> bool:
     return bare in files or f"{bare}/index.html" in files
 
 
+def _from_anywhere(url: str) -> bool:
+    """Whether `url` points at the same target from whichever page it is in (see target_of)."""
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"))
+
+
 def _line(entry: Entry, url: str) -> int:
     for number, line in enumerate(entry.doc.body.splitlines(), start=entry.doc.body_line):
         if url in line:
@@ -61,14 +67,22 @@ def _line(entry: Entry, url: str) -> int:
 def check_references(site: Site, files: Container[str]) -> list[str]:
     """A warning for each link or image in a post or page that points at nothing in the site."""
     warnings = []
+    # Whether a reference that names its target the same from any page (another host, a path from the
+    # site's root, a fragment) goes somewhere: most are such, and repeated on every post.
+    anywhere: dict[str, bool] = {}
     for entry in [*site.posts, *site.pages]:
         found = entry.rendered.references
         if found is None:
             found = references_in(entry.rendered.html)
         for attribute, raw in found:
+            if anywhere.get(raw):
+                continue
             url = html.unescape(raw)
             target = target_of(site.settings, entry, url)
-            if target is None or _exists(target, files):
+            fine = target is None or _exists(target, files)
+            if _from_anywhere(url):
+                anywhere[raw] = fine
+            if fine:
                 continue
             where = f"{entry.doc.source}:{_line(entry, url)}"
             if attribute == "src":

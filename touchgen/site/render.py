@@ -15,6 +15,7 @@ from .. import __version__
 from ..config import Settings
 from ..errors import TouchgenError
 from ..paths import NEWSLETTER_FOLDER, SITE_FOLDER
+from .build import kept
 from .cache import Cache, Rendered, digest, digest_after, status_of
 from .content import Document, Known, load_content
 from .pages import Entry, Page, copied_files, listing_pages, make_entries, post_pages, render_page
@@ -307,6 +308,7 @@ def produce(settings: Settings, drafts: bool, future: bool, now: dt.datetime, si
         take(done)
     warnings = content.warnings + tuple(site.warnings) + tuple(check_references(site, made))
     counts = {"posts": len(site.posts), "pages": len(site.pages), "feeds": 2, "emails": len(site.posts)}
+    kept(locals())  # everything read and made, unless the process is to free it
     return warnings, _window(site.posts, content.posts, now, drafts), counts
 
 
@@ -346,6 +348,7 @@ def write(settings: Settings, drafts: bool, future: bool, now: dt.datetime, stor
     written = WriteResult(sum(t.written for t in trees.values()), sum(t.unchanged for t in trees.values()),
                           removed, sum(t.reused for t in trees.values()))
     rendered = Result(counts["posts"], counts["pages"], counts["feeds"], counts["emails"], warnings)
+    kept(trees)
     return rendered, written, window
 
 
