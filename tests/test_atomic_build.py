@@ -62,3 +62,29 @@ def test_a_build_killed_at_random_moments_never_leaves_a_mixed_tree(site, tmp_pa
     assert build(site).wait(60) == 0  # the next build finishes the work and leaves nothing behind
     assert {name: snapshot(site / "output" / name) for name in ("site", "newsletter")} == trees[target]
     assert sorted(p.name for p in (site / "output").iterdir()) == [".cache", "newsletter", "site"]
+
+
+def test_trees_are_swapped_in_one_step_without_looking_for_the_c_library(tmp_path, monkeypatch):
+    """The two folders trade places in one call to the C library the process already has (on Linux):
+    ctypes' find_library, which runs ldconfig in another process, is not needed for it."""
+    import ctypes.util
+
+    from touchgen import files
+
+    if not sys.platform.startswith("linux"):
+        return
+    files._renameat2.cache_clear()
+
+    def refuse(name: str) -> None:
+        raise AssertionError("find_library was called")
+
+    monkeypatch.setattr(ctypes.util, "find_library", refuse)
+    old, new = tmp_path / "site", tmp_path / "next"
+    for folder, text in ((old, "old"), (new, "new")):
+        folder.mkdir()
+        (folder / "index.html").write_text(text)
+    try:
+        assert files.exchange(new, old) is True
+    finally:
+        files._renameat2.cache_clear()
+    assert ((old / "index.html").read_text(), (new / "index.html").read_text()) == ("new", "old")

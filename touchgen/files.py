@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tomllib
@@ -127,15 +128,27 @@ def fresh_staging(target: Path) -> Path:
     return staging
 
 
+@functools.cache
 def _renameat2() -> Any:
-    """Linux's renameat2 from the C library, or None where there is none."""
+    """Linux's renameat2 from the C library, or None where there is none. The C library the process
+    already has is asked first: ctypes.util.find_library runs ldconfig in another process (a few
+    milliseconds of every build)."""
     import ctypes
-    import ctypes.util
 
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        function = libc.renameat2
-    except (OSError, AttributeError):
+    function = None
+    for name in (None, "libc.so.6", "c"):
+        try:
+            if name == "c":
+                import ctypes.util
+
+                name = ctypes.util.find_library("c")
+                if name is None:
+                    return None
+            function = ctypes.CDLL(name, use_errno=True).renameat2
+            break
+        except (OSError, AttributeError):
+            continue
+    if function is None:
         return None
     function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     return function

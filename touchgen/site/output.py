@@ -244,25 +244,32 @@ class Tree:
         if not key:
             return False
         rows = []
+        live = self._live
         for rel in rels:
-            row = self._live(rel)
+            row = live(rel)
             if row is None or row.key != key:
                 return False
             rows.append(row)
-        for rel, row in zip(rels, rows):
-            self._link(rel, row)
+        wanted, spare_rows = self.wanted, self.spare_rows
+        for rel, row in zip(rels, rows):  # asked of every file of the site: _link's commonest case first
+            spare = spare_rows.get(rel)
+            if spare is not None and spare.ino == row.ino:
+                wanted[rel] = row
+            else:
+                self._link(rel, row)
         self.unchanged += len(rows)
         self.reused += len(rows)
         return True
 
     def _live(self, rel: str) -> FileRow | None:
         """The cache's row of the live file `rel`, when the file on disk still matches it."""
-        if rel in self._verified:
-            return self._verified[rel]
+        verified = self._verified
+        if rel in verified:
+            return verified[rel]
         row = self.live_rows.get(rel)
         if row is not None and self._statuses.signature(rel) != (row.size, row.mtime_ns, row.ino):
             row = None
-        self._verified[rel] = row
+        verified[rel] = row
         return row
 
     def fresh(self) -> tuple[str, str] | None:

@@ -363,10 +363,13 @@ class Trees:
         return self.trees[name], rest
 
     def reuse(self, rels: Sequence[str], key: str) -> bool:
-        name = rels[0].partition("/")[0]
+        name, _, first = rels[0].partition("/")
+        if len(rels) == 1:  # a page: asked thousands of times a build
+            return bool(self.trees[name].reuse((first,), key))
         start = len(name) + 1
-        assert all(rel[:start] == f"{name}/" for rel in rels), "files reused together are in one tree"
-        return bool(self.trees[name].reuse([rel[start:] for rel in rels], key))
+        inside = [rel[start:] for rel in rels if rel[:start] == f"{name}/"]
+        assert len(inside) == len(rels), "files reused together are in one tree"
+        return bool(self.trees[name].reuse(inside, key))
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         tree, rest = self._split(rel)
