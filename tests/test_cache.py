@@ -894,6 +894,21 @@ def test_a_rendering_reads_its_html_only_when_used_and_survives_a_lost_row(tmp_p
     cache.close()
 
 
+def test_a_rendering_whose_html_the_cache_lost_to_damage_is_rendered_again(tmp_path):
+    """The HTML is read when first used, from a table of its own; a cache found damaged at that moment
+    is thrown away (as on any read) and the HTML made again: never an error."""
+    from touchgen.site.cache import Cache, Rendered
+
+    cache = Cache(tmp_path / ".cache")
+    cache.store_markdown({"a": Rendered("<p>A</p>", "A", 1, ())}, ["a"])
+    asked: list[str] = []
+    found = cache.markdown(["a"], lambda key: asked.append(key) or f"<p>{key} again</p>")
+    assert cache.db is not None
+    cache.db.execute("DROP TABLE markdown_html")
+    assert (found["a"].html, asked, cache.resets) == ("<p>a again</p>", ["a"], 1)
+    cache.close()
+
+
 def test_builds_with_workers_keep_the_cache_and_remove_what_is_gone(site, tmp_path):
     """The worker pool sends entries from a thread of its own: their HTML, read from the cache there,
     must neither throw the cache away nor leave a removed file in output/site."""

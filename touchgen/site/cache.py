@@ -23,7 +23,7 @@ from .. import __version__
 from .filerows import FileRow, packed, unmarshalled, unpacked
 
 CACHE_FILE = "cache.db"
-SCHEMA = 13
+SCHEMA = 14
 SLACK = 64  # a tree's record keeps the changes since its base until they are an eighth of it, and this many more
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 NO_CHANGES = packed({})  # a tree's changes when files were only removed
@@ -120,10 +120,15 @@ class Rendered:
         return f"Rendered({self.html!r}, {self.summary!r}, {self.minutes!r}, {self.references!r})"
 
 
+# A rendering's HTML is kept apart from the rest of it: every build reads the summary, reading time and
+# links of every post, and the HTML of only those it renders; in one row, SQLite read the pages the HTML
+# filled to reach the columns after it (12 MB a build at 1,000 posts), and a page of the table held a
+# few rows instead of hundreds.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL,
-                                     minutes INTEGER NOT NULL, refs BLOB);
+CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, summary TEXT NOT NULL, minutes INTEGER NOT NULL,
+                                     refs BLOB);
+CREATE TABLE IF NOT EXISTS markdown_html (key TEXT PRIMARY KEY, html TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trees (tree TEXT PRIMARY KEY, files BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS tree_changes (tree TEXT PRIMARY KEY, changes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, checksum TEXT NOT NULL, code BLOB NOT NULL);
@@ -216,12 +221,13 @@ class Cache:
 
     def _html(self, key: str, otherwise: Callable[[str], str]) -> str:
         """The HTML of `key` (else otherwise(key))."""
-        found = self._one("SELECT html FROM markdown WHERE key = ?", key)
+        found = self._one("SELECT html FROM markdown_html WHERE key = ?", key)
         return found if found is not None else otherwise(key)
 
     def _one(self, query: str, key: str) -> str | None:
         """The one value `query` finds for `key`, asked for on any thread (a worker pool's sends entries
         from its own); None when there is none."""
+        row = None  # also when the cache is found damaged on the way (and reset)
         if threading.get_ident() == self._owner:
             with self._guard() as db:
                 row = db.execute(query, (key,)).fetchone() if db else None
@@ -244,12 +250,15 @@ class Cache:
                 return
             with db:
                 db.execute("BEGIN")
-                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?, ?)",
-                               [(key, r.html, r.summary, r.minutes,
+                db.executemany("INSERT OR REPLACE INTO markdown VALUES (?, ?, ?, ?)",
+                               [(key, r.summary, r.minutes,
                                  None if r.references is None else marshal.dumps(r.references))
                                 for key, r in rendered.items()])
-                stale = [key for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
-                db.executemany("DELETE FROM markdown WHERE key = ?", [(key,) for key in stale])
+                db.executemany("INSERT OR REPLACE INTO markdown_html VALUES (?, ?)",
+                               [(key, r.html) for key, r in rendered.items()])
+                stale = [(key,) for (key,) in db.execute("SELECT key FROM markdown") if key not in keep]
+                db.executemany("DELETE FROM markdown WHERE key = ?", stale)
+                db.executemany("DELETE FROM markdown_html WHERE key = ?", stale)
 
     # --- posts and pages as read -------------------------------------------------------------
 
