@@ -381,7 +381,7 @@ def test_a_rebuild_renders_only_what_changed(site):
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "damaged pages", "another version", "compiled templates",
-                                    "recorded trees", "recorded posts", "a folder"])
+                                    "recorded trees", "recorded posts", "recorded values", "a folder"])
 def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
     many_posts(site, 5)
     build(load_settings(site), jobs=1)
@@ -405,7 +405,7 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
             assert db.execute("SELECT count(*) FROM templates").fetchone()[0] > 3
             db.execute("UPDATE templates SET code = x'e3ff00ff' WHERE rowid % 2 = 0")
             db.execute("UPDATE templates SET code = ? WHERE rowid % 2 = 1", (marshal.dumps(5),))
-            db.execute("UPDATE meta SET value = '[1, 2]' WHERE name = 'template uses'")
+            db.execute("UPDATE meta SET value = ? WHERE name = 'template uses'", (marshal.dumps([1, 2]),))
         db.close()
         from touchgen.site.theme import COMPILED
 
@@ -427,6 +427,13 @@ def test_a_damaged_or_foreign_cache_is_rebuilt(site, tmp_path, damage):
             paths = [path for (path,) in db.execute("SELECT path FROM documents")]
             for path, data in zip(paths, wrong):
                 db.execute("UPDATE documents SET data = ? WHERE path = ?", (data, path))
+        db.close()
+    elif damage == "recorded values":  # the last build, the folders, the templates' uses: unreadable, or JSON
+        with sqlite3.connect(database) as db:
+            names = [name for (name,) in db.execute("SELECT name FROM meta WHERE name != 'stamp'")]
+            assert {"last_build", "folders site", "folders newsletter", "template uses"} <= set(names)
+            for number, name in enumerate(names):
+                db.execute("UPDATE meta SET value = ? WHERE name = ?", (b"\x00junk" if number % 2 else "{}", name))
         db.close()
     else:
         database.unlink()
@@ -790,7 +797,7 @@ def folders_recorded(site: Path) -> dict[str, list[int]]:
     """What the cache recorded of output/site's folders: {folder: [time, inode]}."""
     live = (site / "output/site").stat()
     with sqlite3.connect(site / "output/.cache/cache.db") as db:
-        records = json.loads(db.execute("SELECT value FROM meta WHERE name = 'folders site'").fetchone()[0])
+        records = marshal.loads(db.execute("SELECT value FROM meta WHERE name = 'folders site'").fetchone()[0])
     db.close()
     return records[f"site:{live.st_dev}:{live.st_ino}"]
 

