@@ -264,8 +264,9 @@ def test_a_finished_build_ends_at_once_with_everything_it_printed_sent(site):
 
 def test_a_build_from_the_command_keeps_what_it_made_until_the_next(site, run):
     """`touchgen build` ends at once, so what its build made is kept rather than freed object by
-    object; a process that runs the command again (as the tests do) frees the last build's then, and
-    a build called otherwise (touchgen serve's, again and again) keeps nothing."""
+    object, and out of the cycle collector's way; a process that runs the command again (as the tests
+    do) frees the last build's then, and a build called otherwise (touchgen serve's, again and again)
+    keeps nothing."""
     import gc
     import weakref
 
@@ -285,9 +286,12 @@ def test_a_build_from_the_command_keeps_what_it_made_until_the_next(site, run):
     run(site, "build")
     gc.collect()
     assert first[0]() is None and len(sites_kept()) == 1
+    assert gc.get_freeze_count() > 0  # what it keeps is out of the cycle collector's way
+    building.keep_until_exit()  # as the next command does: the last build's objects go back to the collector
+    assert gc.get_freeze_count() == 0 and sites_kept() == []
     building._KEPT["objects"] = None  # as in a process that never ran the command
     building.build(load_settings(site))
-    assert building._KEPT["objects"] is None
+    assert building._KEPT["objects"] is None and gc.get_freeze_count() == 0
 
 
 def test_warnings_are_shown_when_a_build_fails(site, run):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .filerows import FileRow, packed, unmarshalled, unpacked
+from .filerows import FileRow, changed_rows, packed, unmarshalled, unpacked
 
 CACHE_FILE = "cache.db"
 SCHEMA = 15
@@ -119,10 +119,9 @@ class Rendered:
         return f"Rendered({self.html!r}, {self.summary!r}, {self.minutes!r}, {self.references!r})"
 
 
-# A rendering's HTML is kept apart from the rest of it: every build reads the summary, reading time and
-# links of every post, and the HTML of only those it renders; in one row, SQLite read the pages the HTML
-# filled to reach the columns after it (12 MB a build at 1,000 posts), and a page of the table held a
-# few rows instead of hundreds.
+# A rendering's HTML is kept apart: every build reads the summary, reading time and links of every post,
+# the HTML of those it renders only; in one row, SQLite read the pages the HTML filled to reach the
+# columns after it (12 MB a build at 1,000 posts), and a page of the table held a few rows, not hundreds.
 SCHEMA_SQL = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS markdown (key TEXT PRIMARY KEY, summary TEXT NOT NULL, minutes INTEGER NOT NULL,
@@ -399,7 +398,7 @@ class Cache:
                 base = self._bases.get(tree)
                 if new == old:
                     pass
-                elif base is not None and len(changes := dict(new.items() - base.items())) < len(new) // 8 + SLACK:
+                elif base is not None and len(changes := changed_rows(base, new)) < len(new) // 8 + SLACK:
                     gone = list(base.keys() - new.keys())  # (the changes apart: a row is rewritten whole)
                     db.execute("INSERT OR REPLACE INTO tree_changes VALUES (?, ?)",
                                (tree, marshal.dumps((packed(changes), gone))))
