@@ -916,6 +916,23 @@ def test_a_rendering_whose_html_the_cache_lost_to_damage_is_rendered_again(tmp_p
     cache.close()
 
 
+def test_a_value_the_cache_cannot_hold_is_not_kept_and_a_damaged_one_is_not_read(tmp_path):
+    """Recorded values are marshalled: one marshal cannot hold (a str subclass such as Markup) is not
+    kept, never an error; a damaged one reads as nothing."""
+    from markupsafe import Markup
+
+    from touchgen.site.cache import Cache
+
+    cache = Cache(tmp_path / ".cache")
+    cache.put("plain", {"warnings": ["a"], "since": 1.5})
+    cache.put("marked", {"warnings": [Markup("<b>a</b>")]})
+    assert (cache.get("plain"), cache.get("marked")) == ({"warnings": ["a"], "since": 1.5}, None)
+    assert cache.db is not None
+    cache.db.execute("INSERT OR REPLACE INTO meta VALUES ('plain', ?)", (b"[\x02\x00\x00\x00\xe9",))
+    assert cache.get("plain") is None
+    cache.close()
+
+
 def test_builds_with_workers_keep_the_cache_and_remove_what_is_gone(site, tmp_path):
     """The worker pool sends entries from a thread of its own: their HTML, read from the cache there,
     must neither throw the cache away nor leave a removed file in output/site."""

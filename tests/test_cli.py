@@ -264,9 +264,9 @@ def test_a_finished_build_ends_at_once_with_everything_it_printed_sent(site):
 
 def test_a_build_from_the_command_keeps_what_it_made_until_the_next(site, run):
     """`touchgen build` ends at once, so what its build made is kept rather than freed object by
-    object, and out of the cycle collector's way; a process that runs the command again (as the tests
-    do) frees the last build's then, and a build called otherwise (touchgen serve's, again and again)
-    keeps nothing."""
+    object, and out of the cycle collector's way; any later build in the same process (the next
+    command, as in the tests; touchgen serve's, called directly) lets it go and keeps nothing of its
+    own unless run by the command; a build that fails keeps nothing and freezes nothing."""
     import gc
     import weakref
 
@@ -275,23 +275,24 @@ def test_a_build_from_the_command_keeps_what_it_made_until_the_next(site, run):
     from touchgen.site.pages import Site
 
     def sites_kept() -> list[weakref.ref[Site]]:
-        found = [weakref.ref(value) for objects in building._KEPT["objects"] or [] for made in objects
-                 if isinstance(made, dict) for value in made.values() if isinstance(value, Site)]
-        return found
+        return [weakref.ref(value) for objects in building._KEEPING.objects for made in objects
+                if isinstance(made, dict) for value in made.values() if isinstance(value, Site)]
 
     run(site, "build")
     first = sites_kept()
     assert len(first) == 1 and [entry.title for entry in first[0]().posts] == ["Welcome: why I write on Mondays"]
+    assert gc.get_freeze_count() > 0  # out of the cycle collector's way
     post(site, "2026-11-16-more.md", "title: More\ndate: 2026-11-16\n")
     run(site, "build")
     gc.collect()
-    assert first[0]() is None and len(sites_kept()) == 1
-    assert gc.get_freeze_count() > 0  # what it keeps is out of the cycle collector's way
-    building.keep_until_exit()  # as the next command does: the last build's objects go back to the collector
-    assert gc.get_freeze_count() == 0 and sites_kept() == []
-    building._KEPT["objects"] = None  # as in a process that never ran the command
-    building.build(load_settings(site))
-    assert building._KEPT["objects"] is None and gc.get_freeze_count() == 0
+    assert first[0]() is None and len(sites_kept()) == 1 and gc.get_freeze_count() > 0
+    for again in range(3):  # as touchgen serve builds, again and again
+        post(site, "2026-11-16-more.md", f"title: More {again}\ndate: 2026-11-16\n")
+        building.build(load_settings(site))
+        assert (sites_kept(), building._KEEPING.objects, gc.get_freeze_count()) == ([], [], 0)
+    post(site, "2026-11-16-more.md", "title: More\ndate: someday\n")
+    run(site, "build", code=1)
+    assert (building._KEEPING.objects, gc.get_freeze_count()) == ([], 0)
 
 
 def test_warnings_are_shown_when_a_build_fails(site, run):

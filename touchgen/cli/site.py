@@ -103,8 +103,9 @@ def build(obj: Context, drafts: bool, future: bool, clean: bool, jobs: int | Non
     """
     from ..site.build import build as run_build, keep_until_exit
 
+    settings = obj.settings()
     keep_until_exit()  # the process ends at once after the build: nothing it made is freed one by one
-    result = run_build(obj.settings(), drafts, future, clean, jobs)
+    result = run_build(settings, drafts, future, clean, jobs)
     obj.warn(result.rendered.warnings)
     obj.say(result.summary())
     end_at_once()  # the trees are switched and the cache is closed

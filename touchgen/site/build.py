@@ -18,26 +18,43 @@ from ..paths import CONFIG_FILE, NEWSLETTER_FOLDER, SITE_FOLDER
 from ..text import plural
 
 MANAGED = (SITE_FOLDER, NEWSLETTER_FOLDER)  # the folders under output/ a build owns
-_KEPT: dict[str, list[Any] | None] = {"objects": None}  # see keep_until_exit
+
+
+class _Keeping:
+    """What the build that `touchgen build` runs keeps until the process ends (keep_until_exit)."""
+
+    def __init__(self) -> None:
+        self.next = False  # the next build keeps what it makes
+        self.now = False  # the build under way does
+        self.objects: list[Any] = []
+        self.frozen = False  # they are out of the cycle collector's way (gc.freeze)
+
+    def let_go(self) -> None:
+        """What an earlier build kept goes back to the collector, and is freed."""
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
+        self.objects = []
+
+
+_KEEPING = _Keeping()
 
 
 def keep_until_exit() -> None:
-    """What builds make is kept from here on rather than freed as they return, and never looked at by
-    the cycle collector again: the process ends at once after the build (touchgen build; see
-    cli.end_at_once). Freeing the documents, entries, keys and cache rows of 5,000 posts object by
-    object took 20 ms of a rebuild after one edit, and the collector's first pass once it is back
-    on (see _build) 60 ms. A process that builds again and again (touchgen serve) never calls it;
-    one that runs the command again (the tests) lets the last build's go then."""
-    if _KEPT["objects"] is not None:
-        gc.unfreeze()
-    _KEPT["objects"] = []
+    """The next build keeps what it makes rather than freeing it as it returns, and once it has
+    succeeded, out of the way of the cycle collector: the process ends at once after it (touchgen
+    build; see cli.end_at_once). Freeing the documents, entries, keys and cache rows of 5,000 posts
+    object by object took 20 ms of a rebuild after one edit, and the collector's first pass once it
+    is back on (see _build) 60 ms. Any build after it (touchgen serve's, again and again; the next
+    command in a process that runs several, as the tests do) lets them go, and keeps nothing unless
+    asked again; a build that fails keeps nothing (its process ends the usual way)."""
+    _KEEPING.next = True
 
 
 def kept(*objects: Any) -> None:
-    """Keep `objects` until the process ends, once keep_until_exit was called; else nothing."""
-    held = _KEPT["objects"]
-    if held is not None:
-        held.append(objects)
+    """Keep `objects` until the process ends, in a build that keep_until_exit asked to; else nothing."""
+    if _KEEPING.now:
+        _KEEPING.objects.append(objects)
 
 
 @dataclass(frozen=True)
@@ -154,14 +171,24 @@ def build(settings: Settings, drafts: bool = False, future: bool = False, clean:
     """Render everything, then switch output/ to it; nothing is written when anything is wrong. With
     the cache (output/.cache/), only what changed since the last build is rendered and written."""
     started = time.perf_counter()
+    keeping, _KEEPING.next = _KEEPING.next, False
+    _KEEPING.let_go()
+    _KEEPING.now = keeping
     collecting = gc.isenabled()
     gc.disable()  # see _build
+    finished = False
     try:
-        return _build(settings, drafts, future, clean, jobs, cache, out, started)
+        result = _build(settings, drafts, future, clean, jobs, cache, out, started)
+        finished = True
+        return result
     finally:
+        _KEEPING.now = False
+        if not finished:
+            _KEEPING.let_go()
         if collecting:
-            if _KEPT["objects"] is not None:
-                gc.freeze()  # kept until the process ends (keep_until_exit): out of the collector's way
+            if finished and keeping:  # kept until the process ends: out of the collector's way
+                gc.freeze()
+                _KEEPING.frozen = True
             gc.enable()
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .filerows import FileRow, changed_rows, packed, unmarshalled, unpacked
+from .filerows import FileRow, changed_rows, marshalled, packed, unmarshalled, unpacked
 
 CACHE_FILE = "cache.db"
 SCHEMA = 15
@@ -425,14 +425,14 @@ class Cache:
         return None
 
     def put(self, name: str, value: Any) -> None:
-        """Set `name` to `value` (made of dicts, lists, strings and numbers); None removes it. Marshalled,
-        not JSON: the records of an output tree's 10,000 folders are read and written each build, in
-        a third of the time."""
+        """Set `name` to `value` (of dicts, lists, plain strings and numbers), or remove it. Marshalled, not
+        JSON: the records of a tree's 10,000 folders are read and written each build in a third of the time."""
+        data = marshalled(value)
         with self._guard() as db:
-            if db is not None and value is None:
+            if db is not None and data is None:
                 db.execute("DELETE FROM meta WHERE name = ?", (name,))
             elif db is not None:
-                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, marshal.dumps(value)))
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, data))
 
     def close(self) -> None:
         for reader in self._reader_dbs:  # else SQLite leaves cache.db-wal and -shm behind

@@ -26,7 +26,16 @@ def unmarshalled(data: Any) -> Any:
     or foreign cache: what the caller then finds is not the shape it checks for)."""
     try:
         return marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
+    except (ValueError, EOFError, TypeError, MemoryError):  # MemoryError: a damaged length
+        return None
+
+
+def marshalled(value: Any) -> bytes | None:
+    """marshal.dumps(value) for the build cache; None for None, and for a value marshal cannot hold
+    (a str subclass, such as Markup): the cache then does not keep it."""
+    try:
+        return None if value is None else marshal.dumps(value)
+    except ValueError:
         return None
 
 

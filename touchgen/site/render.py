@@ -367,9 +367,8 @@ class Trees:
         if len(rels) == 1:  # a page: asked thousands of times a build
             return bool(self.trees[name].reuse((first,), key))
         start = len(name) + 1
-        inside = [rel[start:] for rel in rels if rel[:start] == f"{name}/"]
-        assert len(inside) == len(rels), "files reused together are in one tree"
-        return bool(self.trees[name].reuse(inside, key))
+        assert all(rel[:start] == f"{name}/" for rel in rels), "files reused together are in one tree"
+        return bool(self.trees[name].reuse([rel[start:] for rel in rels], key))
 
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         tree, rest = self._split(rel)
