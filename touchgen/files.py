@@ -130,25 +130,18 @@ def fresh_staging(target: Path) -> Path:
 
 @functools.cache
 def _renameat2() -> Any:
-    """Linux's renameat2 from the C library, or None where there is none. The C library the process
-    already has is asked first: ctypes.util.find_library runs ldconfig in another process (a few
-    milliseconds of every build)."""
+    """Linux's renameat2 from the C library the process already has (else libc.so.6), or None where
+    there is none. Not through ctypes.util.find_library, which runs ldconfig in another process (a
+    few milliseconds of every build) to find the same library."""
     import ctypes
 
-    function = None
-    for name in (None, "libc.so.6", "c"):
+    for name in (None, "libc.so.6"):
         try:
-            if name == "c":
-                import ctypes.util
-
-                name = ctypes.util.find_library("c")
-                if name is None:
-                    return None
             function = ctypes.CDLL(name, use_errno=True).renameat2
             break
         except (OSError, AttributeError):
             continue
-    if function is None:
+    else:
         return None
     function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     return function

@@ -250,13 +250,8 @@ class Tree:
             if row is None or row.key != key:
                 return False
             rows.append(row)
-        wanted, spare_rows = self.wanted, self.spare_rows
-        for rel, row in zip(rels, rows):  # asked of every file of the site: _link's commonest case first
-            spare = spare_rows.get(rel)
-            if spare is not None and spare.ino == row.ino:
-                wanted[rel] = row
-            else:
-                self._link(rel, row)
+        for rel, row in zip(rels, rows):
+            self._link(rel, row)
         self.unchanged += len(rows)
         self.reused += len(rows)
         return True
